@@ -1,0 +1,488 @@
+//! Text normalisation shared by the importer (matching, geocoding) and the
+//! search analyser. Every function here is pure and idempotent:
+//! `f(f(x)) == f(x)` (property-tested below).
+//!
+//! Two kinds of output:
+//! - *display* forms (`display`, `address`, `phone`) are what we show: NFKC
+//!   (full-width ASCII → ASCII, half-width kana → full-width), trimmed,
+//!   whitespace collapsed, dashes unified between digits;
+//! - *keys* (`compact`, `name_key`, `address_key`, `phone_key`) are for
+//!   comparing: no spaces or punctuation, kana folded to katakana, numbers in
+//!   Arabic digits, corporate prefixes and 大字 dropped.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC plus the few foldings NFKC leaves out that matter in Japanese lists.
+pub fn nfkc(s: &str) -> String {
+    s.nfkc()
+        .map(|c| match c {
+            // Wave dashes used in ranges: 9:00〜12:00.
+            '〜' | '～' | '∼' => '~',
+            _ => c,
+        })
+        .collect()
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}'
+}
+
+/// A published text as we show it: NFKC, trimmed, runs of spaces collapsed,
+/// the literal 「（改行）」 placeholder of national files turned into a line
+/// break, and line breaks kept. Returns `None` for blank input.
+pub fn display(s: &str) -> Option<String> {
+    let s = nfkc(s).replace("(改行)", "\n");
+    let mut out = String::with_capacity(s.len());
+    for line in s.split(['\n', '\r']) {
+        let mut words = line.split(is_space).filter(|w| !w.is_empty());
+        let Some(first) = words.next() else { continue };
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(first);
+        for w in words {
+            out.push(' ');
+            out.push_str(w);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Hiragana → katakana (ゔ and the small letters included).
+pub fn to_katakana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => {
+                char::from_u32(c as u32 + 0x60).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect()
+}
+
+/// Katakana → hiragana (for showing readings in plain hiragana).
+pub fn to_hiragana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => {
+                char::from_u32(c as u32 - 0x60).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect()
+}
+
+/// True for characters that carry no meaning in a comparison key.
+fn is_key_punct(c: char) -> bool {
+    is_space(c)
+        || matches!(
+            c,
+            '・' | '･' | '(' | ')' | '[' | ']' | '{' | '}' | '「' | '」' | '『' | '』' | '【' | '】'
+                | '〔' | '〕' | '<' | '>' | '〈' | '〉' | '《' | '》' | ',' | '、' | '。' | '.'
+                | '\'' | '"' | '“' | '”' | '‘' | '’' | '/' | '\\' | ':' | ';' | '!' | '?'
+                | '&' | '＆' | '*' | '#' | '_' | '=' | '+' | '|' | '~' | '-' | '‐' | '‑'
+                | '‒' | '–' | '—' | '―' | '−' | '○' | '◯' | '☆' | '★' | '♪'
+        )
+}
+
+/// Folds small kana and the ヶ/ケ family so that spelling variants compare equal.
+fn fold_kana_variant(c: char) -> char {
+    match c {
+        'ヶ' | 'ヵ' | 'ｹ' => 'ケ',
+        'ァ' => 'ア',
+        'ィ' => 'イ',
+        'ゥ' => 'ウ',
+        'ェ' => 'エ',
+        'ォ' => 'オ',
+        'ッ' => 'ツ',
+        'ャ' => 'ヤ',
+        'ュ' => 'ユ',
+        'ョ' => 'ヨ',
+        'ヮ' => 'ワ',
+        'ヴ' => 'ブ',
+        _ => c,
+    }
+}
+
+/// A comparison key: NFKC, lower case, no spaces or punctuation, katakana.
+pub fn compact(s: &str) -> String {
+    let s = to_katakana(&nfkc(s));
+    s.chars()
+        .filter(|&c| !is_key_punct(c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Like [`compact`] but also tolerant of small kana, ヶ/ケ, long vowels and
+/// voicing marks left out: for matching readings typed by people.
+pub fn loose(s: &str) -> String {
+    compact(s)
+        .chars()
+        .filter(|&c| c != 'ー')
+        .map(fold_kana_variant)
+        .collect()
+}
+
+/// Words that mark the first part of a name as the operating corporation.
+const CORPORATE_MARKERS: &[&str] = &[
+    "法人",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "(株)",
+    "(有)",
+    "(医)",
+    "(社福)",
+    "(福)",
+    "組合",
+    "連合会",
+    "機構",
+    "事業団",
+    "生活協同",
+];
+
+/// The facility part of a name whose first word is its corporation:
+/// 「医療法人社団　あいクリニック」 → 「あいクリニック」. Names without such a
+/// first word are returned unchanged (「社会福祉法人下松市社会福祉協議会」 is
+/// the corporation itself).
+pub fn strip_corporation(name: &str) -> &str {
+    let mut rest = name.trim_matches(is_space);
+    while let Some((head, tail)) = rest.split_once(is_space) {
+        let tail = tail.trim_start_matches(is_space);
+        if tail.is_empty() || !CORPORATE_MARKERS.iter().any(|m| nfkc(head).contains(m)) {
+            break;
+        }
+        rest = tail;
+    }
+    rest
+}
+
+/// The key two spellings of one facility name share.
+pub fn name_key(name: &str) -> String {
+    compact(strip_corporation(name))
+        .chars()
+        .map(fold_kana_variant)
+        .collect()
+}
+
+/// Value of a kanji numeral such as 三, 十二, 二十三, 百五. `None` if `s`
+/// holds anything else.
+pub fn kanji_number(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c);
+    // Positional form: 一〇五 = 105.
+    if !s.contains(['十', '百', '千']) {
+        return s
+            .chars()
+            .try_fold(0u32, |acc, c| Some(acc * 10 + digit(c)? as u32));
+    }
+    let (mut total, mut current) = (0u32, 0u32);
+    for c in s.chars() {
+        match c {
+            '十' | '百' | '千' => {
+                let unit = match c {
+                    '十' => 10,
+                    '百' => 100,
+                    _ => 1000,
+                };
+                total += if current == 0 { 1 } else { current } * unit;
+                current = 0;
+            }
+            _ => current = current * 10 + digit(c)? as u32,
+        }
+    }
+    Some(total + current)
+}
+
+fn is_kanji_digit(c: char) -> bool {
+    "〇一二三四五六七八九十百千".contains(c)
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ' | '─' | '━' | '－'
+    )
+}
+
+/// Kanji numerals directly before 丁目/番/号/条 become Arabic digits:
+/// 糸米二丁目 → 糸米2丁目.
+fn arabic_block_numbers(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if is_kanji_digit(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_kanji_digit(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let next = chars.get(i).copied();
+            let before_unit = matches!(next, Some('丁' | '番' | '号' | '条'));
+            match kanji_number(&run) {
+                Some(n) if before_unit => out.push_str(&n.to_string()),
+                _ => out.push_str(&run),
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// An address as we show it: NFKC, no spaces between the parts, dashes
+/// between numbers written as `-` (「２ー３４」, 「708―2」 → 「2-34」, 「708-2」).
+pub fn address(s: &str) -> Option<String> {
+    let s = display(s)?;
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        let next_digit = chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        if is_dash(c) && prev_digit && (next_digit || c != 'ー') {
+            out.push('-');
+        } else if c == ' ' {
+            // 「下関市　冨任91」: a space inside the address carries nothing,
+            // except between a lot number and a building name.
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            let prev = chars[i - 1];
+            if (prev_digit && !next_digit) || (prev.is_ascii_alphabetic() && next.is_ascii_alphabetic()) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+pub const PREFECTURES: [&str; 47] = [
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
+    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
+    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
+    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
+    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
+    "鹿児島県", "沖縄県",
+];
+
+/// Splits a leading prefecture name off an address (already NFKC).
+pub fn split_prefecture(s: &str) -> (Option<&'static str>, &str) {
+    for p in PREFECTURES {
+        if let Some(rest) = s.strip_prefix(p) {
+            return (Some(p), rest);
+        }
+    }
+    (None, s)
+}
+
+/// Drops a 郡 from the start of a municipality part: 熊毛郡平生町 → 平生町.
+pub fn strip_county(mut s: &str) -> &str {
+    while let Some(pos) = s.find('郡') {
+        let head = &s[..pos];
+        let rest = &s[pos + '郡'.len_utf8()..];
+        if head.is_empty() || head.chars().count() > 4 || !rest.contains(['町', '村']) {
+            break;
+        }
+        s = rest;
+    }
+    s
+}
+
+fn remove_all(mut s: String, pat: &str) -> String {
+    while s.contains(pat) {
+        s = s.replace(pat, "");
+    }
+    s
+}
+
+/// The part of an address two spellings share: no prefecture or 郡, no 大字,
+/// 丁目/番地/番/号 as `-`, kana variants folded, and nothing after the lot
+/// number (a building name or a repeated 方書).
+pub fn address_key(s: &str) -> String {
+    let Some(s) = address(s) else {
+        return String::new();
+    };
+    let (_, rest) = split_prefecture(&s);
+    let rest = strip_county(rest);
+    let s = arabic_block_numbers(&remove_all(rest.to_string(), "大字"));
+    let s = s
+        .replace("丁目", "-")
+        .replace("番地の", "-")
+        .replace("番地", "-")
+        .replace('番', "-")
+        .replace('号', "");
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().filter(|&c| !is_space(c)).collect();
+    let mut in_number = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let c = fold_kana_variant(c);
+        let c = if matches!(c, 'が' | 'ガ') { 'ケ' } else { c };
+        if c.is_ascii_digit() {
+            in_number = true;
+            out.push(c);
+        } else if (c == '-' || c == 'の') && in_number {
+            if chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+                out.push('-');
+            }
+        } else if in_number {
+            // The lot number ended: the rest is a building or a note.
+            break;
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Only the digits of a phone number, or `None` if it is not one.
+pub fn phone_key(s: &str) -> Option<String> {
+    let d: String = nfkc(s).chars().filter(char::is_ascii_digit).collect();
+    ((d.len() == 10 || d.len() == 11) && d.starts_with('0') && !d.starts_with("00")).then_some(d)
+}
+
+/// A phone number as we show it: 「(0833)48-1111」 → 「0833-48-1111」,
+/// 「０８７９－８２－５１２７」 → 「0879-82-5127」. `None` when the text is not
+/// a phone number (「0834-51?7730」, 「0827-80-316」).
+pub fn phone(s: &str) -> Option<String> {
+    let n = nfkc(s);
+    let n = n.trim();
+    phone_key(n)?;
+    if n.chars().any(|c| !(c.is_ascii_digit() || is_dash(c) || "() ".contains(c))) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut last_sep = true;
+    for c in n.chars() {
+        if c.is_ascii_digit() {
+            out.push(c);
+            last_sep = false;
+        } else if !last_sep {
+            out.push('-');
+            last_sep = true;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    // A number written without any grouping stays as digits.
+    Some(out)
+}
+
+/// Digits only, keeping leading zeros (codes such as 医療機関コード).
+pub fn code(s: &str) -> Option<String> {
+    let s: String = nfkc(s).chars().filter(|c| !is_space(*c)).collect();
+    (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn display_cleans_published_text() {
+        let check = |s: &str, expect: Option<&str>| assert_eq!(display(s).as_deref(), expect, "{s:?}");
+        check("  医療法人社団　あいクリニック ", Some("医療法人社団 あいクリニック"));
+        check("青藍会　在宅医療支援センター山口福祉用具事業所　", Some("青藍会 在宅医療支援センター山口福祉用具事業所"));
+        check("ｻｸﾗ", Some("サクラ"));
+        check("Ｇｒａｃｅｆul唯心", Some("Graceful唯心"));
+        check("月曜日（改行）火曜日", Some("月曜日\n火曜日"));
+        check("a\r\n\r\nb", Some("a\nb"));
+        check(" \u{3000} ", None);
+    }
+
+    #[test]
+    fn corporations_are_stripped_only_when_they_are_a_separate_word() {
+        let check = |s: &str, expect: &str| assert_eq!(strip_corporation(s), expect, "{s}");
+        check("医療法人社団　あいクリニック", "あいクリニック");
+        check("医療法人緑山会　下松中央病院", "下松中央病院");
+        check("社会医療法人同仁会　周南記念病院", "周南記念病院");
+        check("社会福祉法人下松市社会福祉協議会", "社会福祉法人下松市社会福祉協議会");
+        check("株式会社 ＪОＩＹＡＳ", "ＪОＩＹＡＳ");
+        check("ニチイケアセンター下松", "ニチイケアセンター下松");
+        check("デイサービス さくら", "デイサービス さくら");
+    }
+
+    #[test]
+    fn name_keys_match_spelling_variants() {
+        assert_eq!(name_key("医療法人緑山会　下松中央病院"), name_key("下松中央病院"));
+        assert_eq!(name_key("ｻｸﾗ苑"), name_key("さくら苑"));
+        assert_eq!(name_key("桜ヶ丘クリニック"), name_key("桜ケ丘クリニック"));
+        assert_ne!(name_key("下松病院"), name_key("下松中央病院"));
+    }
+
+    #[test]
+    fn kanji_numbers() {
+        for (s, n) in [("三", 3), ("十", 10), ("十二", 12), ("二十三", 23), ("百五", 105), ("一〇五", 105)] {
+            assert_eq!(kanji_number(s), Some(n), "{s}");
+        }
+        assert_eq!(kanji_number("三a"), None);
+    }
+
+    #[test]
+    fn addresses_as_shown() {
+        let check = |s: &str, expect: &str| assert_eq!(address(s).as_deref(), Some(expect), "{s}");
+        check("山口県下松市西柳３丁目２ー３４", "山口県下松市西柳3丁目2-34");
+        check("山口市大内長野708―2", "山口市大内長野708-2");
+        check("岩国市川西3－5－40", "岩国市川西3-5-40");
+        check("宇部市大字西岐波1540‐1", "宇部市大字西岐波1540-1");
+        check("下関市　冨任91", "下関市冨任91");
+        check("高松市センター町1-2", "高松市センター町1-2");
+    }
+
+    #[test]
+    fn address_keys_agree_across_spellings() {
+        let check = |a: &str, b: &str| assert_eq!(address_key(a), address_key(b), "{a} vs {b}");
+        check("下松市大字下谷179", "山口県下松市大字下谷179");
+        check("山口県下松市西柳３丁目２ー３４", "下松市西柳3-2-34");
+        check("柳井市中央１丁目８番８号", "柳井市中央1-8-8");
+        check("山口県山口市糸米二丁目6ｰ6", "山口市糸米2-6-6");
+        check("山口県熊毛郡平生町平生村618－2", "平生町平生村618-2");
+        check("宇部市西岐波1540-1 ○○ビル2F", "宇部市大字西岐波1540‐1");
+        check("桜が丘1-1", "桜ヶ丘1-1");
+        assert_eq!(address_key("山口県下松市西柳３丁目２ー３４"), "下松市西柳3-2-34");
+        assert_eq!(address_key("香川県高松市新田町乙８番地"), "高松市新田町乙8");
+    }
+
+    #[test]
+    fn phones() {
+        let check = |s: &str, expect: Option<&str>| assert_eq!(phone(s).as_deref(), expect, "{s}");
+        check("(0833)48-1111", Some("0833-48-1111"));
+        check("０８７９－８２－５１２７", Some("0879-82-5127"));
+        check("0834‐88‐2766", Some("0834-88-2766"));
+        check("0836-39ｰ6010", Some("0836-39-6010"));
+        check("0820-22-0317 ", Some("0820-22-0317"));
+        check("050-33177337", Some("050-33177337"));
+        check("0834-51?7730", None);
+        check("0827-80-316", None);
+        check("00-0000-0000", None);
+    }
+
+    #[test]
+    fn kana_folding() {
+        assert_eq!(to_katakana("さくらまち"), "サクラマチ");
+        assert_eq!(to_hiragana("サクラマチ"), "さくらまち");
+        assert_eq!(loose("ショートステイ"), loose("しよおとすてい").replace('オ', ""));
+        assert_eq!(compact("ｻｸﾗ"), compact("さくら"));
+    }
+
+    proptest! {
+        #[test]
+        fn normalisation_is_idempotent(s in "[ -~ぁ-んァ-ヶ一-龥０-９Ａ-Ｚｱ-ﾝ　ー－‐―]{0,24}") {
+            if let Some(d) = display(&s) { prop_assert_eq!(display(&d), Some(d.clone())); }
+            if let Some(a) = address(&s) { prop_assert_eq!(address(&a), Some(a.clone())); }
+            let c = compact(&s);
+            prop_assert_eq!(compact(&c), c.clone());
+            let l = loose(&s);
+            prop_assert_eq!(loose(&l), l.clone());
+            let n = name_key(&s);
+            prop_assert_eq!(name_key(&n), n.clone());
+            let k = address_key(&s);
+            prop_assert_eq!(address_key(&k), k.clone());
+            if let Some(p) = phone(&s) { prop_assert_eq!(phone(&p), Some(p.clone())); }
+        }
+    }
+}
