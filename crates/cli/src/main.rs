@@ -1,1 +1,94 @@
-fn main() {}
+//! The `tsunagi` command.
+
+mod config;
+mod import;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "tsunagi", version, about = "医療・介護資源マップ: import, search and serve facility lists")]
+struct Cli {
+    /// Where the database and the search index live.
+    #[arg(long, global = true, env = "TSUNAGI_DATA_DIR", default_value = "var")]
+    data_dir: std::path::PathBuf,
+    /// The project's data/reference (municipalities, 町字 points).
+    #[arg(long, global = true, env = "TSUNAGI_REFERENCE_DIR")]
+    reference_dir: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import official lists (CSV/TSV/XLSX/GeoJSON) into the database.
+    Import(import::Args),
+    /// Change one field of a facility (locks it against re-imports).
+    Edit {
+        id: i64,
+        /// Field to set, e.g. `fax`, `phone`, `vacancy`.
+        field: String,
+        /// New value: JSON (`{"available":2,...}`, `30`) or plain text; omit to clear.
+        value: Option<String>,
+        #[arg(long, default_value = "staff")]
+        by: String,
+    },
+    /// Record that a facility's listing was checked today.
+    Verify {
+        id: i64,
+        #[arg(long, default_value = "staff")]
+        by: String,
+    },
+    /// Show one facility with its sources and history as JSON.
+    Show { id: i64 },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let config = Config::new(cli.data_dir, cli.reference_dir);
+    match cli.command {
+        Command::Import(args) => import::run(&config, args),
+        Command::Edit { id, field, value, by } => {
+            let store = config.store()?;
+            let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
+            match store.edit(id, &field, value, &by)? {
+                Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
+                None => println!("no change"),
+            }
+            Ok(0)
+        }
+        Command::Verify { id, by } => {
+            let store = config.store()?;
+            store.verify(id, &by, tsunagi_db::today_jst())?;
+            println!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
+            Ok(0)
+        }
+        Command::Show { id } => {
+            let store = config.store()?;
+            let f = store.get(id)?.with_context(|| format!("facility {id} does not exist"))?;
+            let out = serde_json::json!({
+                "facility": f,
+                "sources": store.sources(id)?,
+                "history": store.history(id)?,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(0)
+        }
+    }
+}

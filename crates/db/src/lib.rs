@@ -49,6 +49,9 @@ pub enum Error {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("stored facility {id} cannot be read: {reason}")]
     Corrupt { id: i64, reason: String },
+    /// The caller's closure failed inside a transaction (never escapes).
+    #[error("transaction aborted by the caller")]
+    Aborted,
 }
 
 impl Error {
@@ -126,12 +129,10 @@ impl Store {
 
     /// Imports one file in one transaction: `f` feeds records to the
     /// writer; if it fails, nothing of the file is kept.
-    pub fn import<T, E>(&self, dataset: &NewDataset, f: impl FnOnce(&mut Importer<'_>) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<Error> + From<diesel::result::Error>,
-    {
-        let mut conn = self.conn().map_err(E::from)?;
-        conn.immediate_transaction(|conn| {
+    pub fn import<T, E: From<Error>>(&self, dataset: &NewDataset, f: impl FnOnce(&mut Importer<'_>) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.conn()?;
+        let mut failure: Option<E> = None;
+        let result = conn.immediate_transaction::<T, Error, _>(|conn| {
             let (id, date) = upsert_dataset(conn, dataset)?;
             let mut importer = Importer {
                 conn,
@@ -139,8 +140,16 @@ impl Store {
                 verified_by: format!("公開データ: {}", dataset.title.as_deref().unwrap_or(&dataset.file_name)),
                 now: now(),
             };
-            f(&mut importer)
-        })
+            f(&mut importer).map_err(|e| {
+                failure = Some(e);
+                Error::Aborted
+            })
+        });
+        match (result, failure) {
+            (Ok(t), _) => Ok(t),
+            (Err(_), Some(e)) => Err(e),
+            (Err(e), None) => Err(E::from(e)),
+        }
     }
 
     pub fn get(&self, id: i64) -> Result<Option<StoredFacility>> {
@@ -545,9 +554,11 @@ pub struct Incoming {
     pub existing_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    Created(i64),
+    /// A new facility. `code_conflicts` are codes it shares with another
+    /// facility that it was found not to be (an error in the source).
+    Created { id: i64, code_conflicts: Vec<(tsunagi_domain::Code, i64)> },
     Merged { id: i64, reason: MatchReason, changed: usize },
     /// `existing_only` and nothing matched.
     NoMatch,
@@ -587,18 +598,17 @@ impl Importer<'_> {
 
     /// Folds one record into the facility it belongs to, or creates one.
     pub fn apply(&mut self, rec: &Incoming) -> Result<Applied> {
-        let found = self.find_match(&rec.facility)?;
-        let applied = match found {
+        let (found, code_conflicts) = self.find_match(&rec.facility)?;
+        let (applied, id) = match found {
             Some((id, reason)) => {
                 let changed = self.merge_into(id, &rec.facility)?;
-                Applied::Merged { id, reason, changed }
+                (Applied::Merged { id, reason, changed }, id)
             }
             None if rec.existing_only => return Ok(Applied::NoMatch),
-            None => Applied::Created(self.create(&rec.facility)?),
-        };
-        let id = match applied {
-            Applied::Created(id) | Applied::Merged { id, .. } => id,
-            Applied::NoMatch => unreachable!("returned above"),
+            None => {
+                let id = self.create(&rec.facility)?;
+                (Applied::Created { id, code_conflicts }, id)
+            }
         };
         for (line, raw) in &rec.records {
             diesel::replace_into(facility_records::table)
@@ -630,8 +640,14 @@ impl Importer<'_> {
     /// The facility `f` belongs to: by official code, then by name with
     /// address, phone or place. Candidates are narrowed in SQL so that a
     /// chain name shared by hundreds of pharmacies costs a few rows.
-    fn find_match(&mut self, f: &Facility) -> Result<Option<(i64, MatchReason)>> {
+    ///
+    /// Within one file, rows with different names (or the same name at
+    /// other addresses) are the publisher's separate entries: only a code
+    /// or the same name with the same address or phone joins them.
+    #[allow(clippy::type_complexity)]
+    fn find_match(&mut self, f: &Facility) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
         let mut ids: Vec<i64> = Vec::new();
+        let mut owners: Vec<(tsunagi_domain::Code, i64)> = Vec::new();
         for code in &f.codes {
             let owner: Option<i64> = facility_codes::table
                 .filter(facility_codes::scheme.eq(code.scheme.id()))
@@ -639,7 +655,10 @@ impl Importer<'_> {
                 .select(facility_codes::facility_id)
                 .first(self.conn)
                 .optional()?;
-            ids.extend(owner);
+            if let Some(o) = owner {
+                ids.push(o);
+                owners.push((code.clone(), o));
+            }
         }
         let name_key = normalize::name_key(&f.name);
         // Values that match nothing stand in for missing ones.
@@ -679,8 +698,14 @@ impl Importer<'_> {
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
-            return Ok(None);
+            return Ok((None, Vec::new()));
         }
+        let in_this_file: Vec<i64> = facility_records::table
+            .filter(facility_records::dataset_id.eq(self.stamp.dataset))
+            .filter(facility_records::facility_id.eq_any(&ids))
+            .select(facility_records::facility_id)
+            .distinct()
+            .load(self.conn)?;
         let rows: Vec<(i64, String)> = facilities::table
             .filter(facilities::id.eq_any(&ids))
             .select((facilities::id, facilities::data))
@@ -689,6 +714,9 @@ impl Importer<'_> {
         for (id, data) in rows {
             let existing: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
             let Some(reason) = merge::same_facility(&existing, f) else { continue };
+            if reason >= MatchReason::NameAndPlace && in_this_file.contains(&id) {
+                continue;
+            }
             let dist = match (existing.point(), f.point()) {
                 (Some(a), Some(b)) => a.distance_m(b),
                 _ => f64::MAX,
@@ -698,7 +726,12 @@ impl Importer<'_> {
                 best = Some((reason, dist, id));
             }
         }
-        Ok(best.map(|(reason, _, id)| (id, reason)))
+        let found = best.map(|(reason, _, id)| (id, reason));
+        let conflicts = match found {
+            Some(_) => Vec::new(),
+            None => owners,
+        };
+        Ok((found, conflicts))
     }
 
     fn create(&mut self, f: &Facility) -> Result<i64> {

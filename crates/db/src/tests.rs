@@ -118,10 +118,10 @@ fn rows_of_one_office_fold_into_one_facility() {
             office("デイサービスさくら", "0833-41-0000", Service::DayService),
         ],
     );
-    assert!(matches!(applied[0], Applied::Created(_)));
+    assert!(matches!(applied[0], Applied::Created { .. }));
     assert!(matches!(applied[1], Applied::Merged { reason: MatchReason::NameAndAddress, .. }));
     assert!(matches!(applied[2], Applied::Merged { .. }));
-    assert!(matches!(applied[3], Applied::Created(_)), "{:?}", applied[3]);
+    assert!(matches!(applied[3], Applied::Created { .. }), "{:?}", applied[3]);
     assert_eq!(store.count().unwrap(), 2);
     let f = store.get(1).unwrap().unwrap();
     assert_eq!(f.facility.services.len(), 3);

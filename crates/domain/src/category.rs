@@ -139,6 +139,36 @@ impl Category {
     pub fn from_id(id: &str) -> Option<Category> {
         Category::ALL.iter().copied().find(|c| c.id() == id)
     }
+
+    /// What a name says a place is, for lists that do not say it otherwise
+    /// (公共施設一覧, 高松市's 地域包括支援センター sheet). Most specific words first.
+    pub fn guess_from_name(name: &str) -> Option<Category> {
+        const WORDS: &[(&str, Category)] = &[
+            ("地域包括支援センター", Category::CommunitySupport),
+            ("高齢者相談センター", Category::CommunitySupport),
+            ("在宅医療・介護連携", Category::HomeCareSupport),
+            ("在宅医療介護連携", Category::HomeCareSupport),
+            ("社会福祉協議会", Category::SocialWelfareCouncil),
+            ("保健センター", Category::HealthCenter),
+            ("保健所", Category::HealthCenter),
+            ("訪問看護", Category::HomeNursing),
+            ("歯科", Category::Dental),
+            ("薬局", Category::Pharmacy),
+            ("病院", Category::Hospital),
+            ("診療所", Category::Clinic),
+            ("クリニック", Category::Clinic),
+            ("医院", Category::Clinic),
+            ("助産", Category::Midwife),
+            ("市役所", Category::MunicipalOffice),
+            ("役場", Category::MunicipalOffice),
+            ("認知症カフェ", Category::DementiaCafe),
+            ("オレンジカフェ", Category::DementiaCafe),
+            ("配食", Category::MealDelivery),
+            ("介護タクシー", Category::Transport),
+        ];
+        let n = crate::normalize::nfkc(name);
+        WORDS.iter().find(|(w, _)| n.contains(w)).map(|&(_, c)| c)
+    }
 }
 
 /// A category filter as users give it: a group (`medical`) or a leaf (`dental`).
@@ -213,5 +243,14 @@ mod tests {
         check("包括", "community_support");
         check("デイサービス", "day_care");
         assert_eq!(CategoryFilter::parse("aed"), None);
+    }
+
+    #[test]
+    fn names_tell_the_kind_of_place() {
+        assert_eq!(Category::guess_from_name("高松市地域包括支援センター 香川サブセンター"), Some(Category::CommunitySupport));
+        assert_eq!(Category::guess_from_name("保健センター"), Some(Category::HealthCenter));
+        assert_eq!(Category::guess_from_name("山口市柚野診療所"), Some(Category::Clinic));
+        assert_eq!(Category::guess_from_name("わかば歯科医院"), Some(Category::Dental));
+        assert_eq!(Category::guess_from_name("市民会館"), None);
     }
 }

@@ -48,9 +48,14 @@ fn is_single_valued(s: CodeScheme) -> bool {
 /// Are `a` and `b` records of one facility? `None` when they are not (or we
 /// cannot tell, which we treat the same: a duplicate is easier to fix than a
 /// wrong merge).
+///
+/// A shared official code decides, unless everything else disagrees: two
+/// clinics with different addresses and phone numbers kilometres apart
+/// that carry one 医療機関コード are an error in the source, not one clinic.
 pub fn same_facility(a: &Facility, b: &Facility) -> Option<MatchReason> {
+    let e = Evidence::of(a, b);
     if a.codes.iter().any(|c| b.codes.contains(c)) {
-        return Some(MatchReason::Code);
+        return (!e.contradicts()).then_some(MatchReason::Code);
     }
     for ca in &a.codes {
         if is_single_valued(ca.scheme)
@@ -59,50 +64,72 @@ pub fn same_facility(a: &Facility, b: &Facility) -> Option<MatchReason> {
             return None;
         }
     }
-    if let (Some(pa), Some(pb)) = (a.location.as_ref(), b.location.as_ref())
-        && pa.point.distance_m(pb.point) > FAR_APART_M
-        && pa.precision >= crate::GeoPrecision::Source
-        && pb.precision >= crate::GeoPrecision::Source
-    {
+    if e.distance.is_some_and(|d| d > FAR_APART_M) {
         return None;
     }
     let (na, nb) = (normalize::name_key(&a.name), normalize::name_key(&b.name));
     if na.is_empty() || nb.is_empty() {
         return None;
     }
-    let address = {
-        let ka = a.address.full.as_deref().map(normalize::address_key).unwrap_or_default();
-        let kb = b.address.full.as_deref().map(normalize::address_key).unwrap_or_default();
-        !ka.is_empty() && ka == kb
-    };
-    let phone = {
-        let pa = a.phone.as_deref().and_then(normalize::phone_key);
-        pa.is_some() && pa == b.phone.as_deref().and_then(normalize::phone_key)
-    };
-    let near = match (a.location.as_ref(), b.location.as_ref()) {
-        (Some(pa), Some(pb)) => {
-            pa.precision >= crate::GeoPrecision::Source
-                && pb.precision >= crate::GeoPrecision::Source
-                && pa.point.distance_m(pb.point) <= NEAR_M
-        }
-        _ => false,
-    };
     if na == nb {
-        return if address {
+        return if e.same_address {
             Some(MatchReason::NameAndAddress)
-        } else if phone {
+        } else if e.same_phone {
             Some(MatchReason::NameAndPhone)
-        } else if near {
+        } else if e.distance.is_some_and(|d| d <= NEAR_M) && !e.address_conflict {
             Some(MatchReason::NameAndPlace)
         } else {
             None
         };
     }
+    // 「JAおひさま下松」 and 「小規模多機能ホームJAおひさま下松」 are one office
+    // in two lists; 「周東総合病院」 and 「周東総合病院訪問看護ステーションいちご」
+    // at one address are two: a longer name only joins a record of the same
+    // kind of place.
     let (short, long) = if na.chars().count() <= nb.chars().count() { (&na, &nb) } else { (&nb, &na) };
-    if short.chars().count() >= 4 && long.contains(short.as_str()) && (phone || address) {
+    let same_kind = a.categories.iter().any(|c| b.categories.contains(c));
+    if short.chars().count() >= 4 && long.contains(short.as_str()) && same_kind && (e.same_phone || e.same_address) {
         return Some(MatchReason::SimilarNameAndContact);
     }
     None
+}
+
+/// What two records' contact details say about them.
+struct Evidence {
+    same_address: bool,
+    /// Both have addresses, and neither is the start of the other.
+    address_conflict: bool,
+    same_phone: bool,
+    phone_conflict: bool,
+    /// Between published (not geocoded) points.
+    distance: Option<f64>,
+}
+
+impl Evidence {
+    fn of(a: &Facility, b: &Facility) -> Evidence {
+        let key = |f: &Facility| f.address.full.as_deref().map(normalize::address_key).unwrap_or_default();
+        let (ka, kb) = (key(a), key(b));
+        let both = !ka.is_empty() && !kb.is_empty();
+        let phone = |f: &Facility| f.phone.as_deref().and_then(normalize::phone_key);
+        let (pa, pb) = (phone(a), phone(b));
+        let distance = match (a.location.as_ref(), b.location.as_ref()) {
+            (Some(x), Some(y)) if x.precision >= crate::GeoPrecision::Source && y.precision >= crate::GeoPrecision::Source => {
+                Some(x.point.distance_m(y.point))
+            }
+            _ => None,
+        };
+        Evidence {
+            same_address: both && ka == kb,
+            address_conflict: both && !ka.starts_with(&kb) && !kb.starts_with(&ka),
+            same_phone: pa.is_some() && pa == pb,
+            phone_conflict: pa.is_some() && pb.is_some() && pa != pb,
+            distance,
+        }
+    }
+
+    fn contradicts(&self) -> bool {
+        self.address_conflict && self.phone_conflict && self.distance.is_none_or(|d| d > 1_000.0)
+    }
 }
 
 /// Which dataset set a field's value, and as of when.
@@ -121,11 +148,23 @@ pub struct FieldChange {
     pub after: Option<Value>,
 }
 
-/// The fields of a facility as a JSON object (empty ones left out).
+/// The fields of a facility as a JSON object (empty ones left out: an
+/// empty name is a record that only completes a facility, such as a row
+/// of the 診療科・診療時間票).
 pub fn fields(f: &Facility) -> Map<String, Value> {
     match serde_json::to_value(f) {
-        Ok(Value::Object(m)) => m,
+        Ok(Value::Object(m)) => m.into_iter().filter(|(_, v)| !is_empty(v)).collect(),
         _ => Map::new(),
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -337,9 +376,32 @@ mod tests {
         g2.add_code(Code::new(CodeScheme::CareProvider, "3570800015"));
         assert_eq!(same_facility(&g1, &g2), Some(MatchReason::Code));
 
-        let h1 = fac("JAおひさま下松", "下松市大字末武上400", "0833-46-1234");
-        let h2 = fac("小規模多機能ホーム JAおひさま下松", "山口県下松市大字末武上400-1", "0833-46-1234");
+        let mut k1 = fac("池田歯科", "山口県山口市下竪小路24番地", "(083)922-1225");
+        let mut k2 = fac("池田歯科医院", "山口県山口市大内御堀一丁目6ｰ23", "(083)923-0108");
+        k1.add_code(Code::new(CodeScheme::MedicalInstitution, "3530330566"));
+        k2.add_code(Code::new(CodeScheme::MedicalInstitution, "3530330566"));
+        at(&mut k1, 34.182854, 131.478888);
+        at(&mut k2, 34.166754, 131.483919);
+        assert_eq!(same_facility(&k1, &k2), None, "one code on two clinics 2 km apart is a data error");
+
+        let mut n1 = fac("藤井歯科医院", "山口県山口市小郡下郷1184", "(083)973-2767");
+        let mut n2 = fac("藤井歯科医院", "山口県山口市中河原2ｰ30", "(083)925-6640");
+        at(&mut n1, 34.17, 131.47);
+        at(&mut n2, 34.1705, 131.4705);
+        assert_eq!(same_facility(&n1, &n2), None, "same name close by, but other address and phone");
+
+        let mut h1 = fac("JAおひさま下松", "下松市大字末武上400", "0833-46-1234");
+        let mut h2 = fac("小規模多機能ホーム JAおひさま下松", "山口県下松市大字末武上400-1", "0833-46-1234");
+        h1.add_service(ServiceOffer::new(Service::SmallMulti));
+        assert_eq!(same_facility(&h1, &h2), None, "not known to be the same kind of place");
+        h2.add_service(ServiceOffer::new(Service::SmallMulti));
         assert_eq!(same_facility(&h1, &h2), Some(MatchReason::SimilarNameAndContact));
+
+        let mut i1 = fac("山口県厚生農業協同組合連合会 周東総合病院", "柳井市古開作1000－1", "0820-22-3456");
+        let mut i2 = fac("周東総合病院訪問看護ステーション いちご", "柳井市古開作1000－1", "0820-22-3715");
+        i1.add_service(ServiceOffer::new(Service::CareManagement));
+        i2.add_service(ServiceOffer::new(Service::HomeNursing));
+        assert_eq!(same_facility(&i1, &i2), None, "the hospital's nursing station is its own listing");
     }
 
     fn stamp(dataset: i64, date: &str) -> Stamp {

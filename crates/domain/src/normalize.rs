@@ -239,21 +239,28 @@ fn arabic_block_numbers(s: &str) -> String {
 /// between numbers written as `-` (「２ー３４」, 「708―2」 → 「2-34」, 「708-2」).
 pub fn address(s: &str) -> Option<String> {
     let s = display(s)?;
+    // Spaces first: 「下関市　冨任91」 loses its space; one between a lot
+    // number and a building name stays.
     let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
+    let mut spaced = Vec::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
-        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
-        let next_digit = chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        if c == ' ' {
+            let prev = chars[i - 1];
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            let keep = (prev.is_ascii_digit() && !next.is_ascii_digit())
+                || (prev.is_ascii_alphabetic() && next.is_ascii_alphabetic());
+            if !keep {
+                continue;
+            }
+        }
+        spaced.push(c);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in spaced.iter().enumerate() {
+        let prev_digit = i > 0 && spaced[i - 1].is_ascii_digit();
+        let next_digit = spaced.get(i + 1).is_some_and(|c| c.is_ascii_digit());
         if is_dash(c) && prev_digit && (next_digit || c != 'ー') {
             out.push('-');
-        } else if c == ' ' {
-            // 「下関市　冨任91」: a space inside the address carries nothing,
-            // except between a lot number and a building name.
-            let next = chars.get(i + 1).copied().unwrap_or(' ');
-            let prev = chars[i - 1];
-            if (prev_digit && !next_digit) || (prev.is_ascii_alphabetic() && next.is_ascii_alphabetic()) {
-                out.push(' ');
-            }
         } else {
             out.push(c);
         }
@@ -281,11 +288,19 @@ pub fn split_prefecture(s: &str) -> (Option<&'static str>, &str) {
 }
 
 /// Drops a 郡 from the start of a municipality part: 熊毛郡平生町 → 平生町.
+/// Names with 郡 in them (郡山市, 大和郡山市, 蒲郡市, 赤穂郡上郡町) survive:
+/// a county name has two or more characters and is followed by a 町 or 村.
 pub fn strip_county(mut s: &str) -> &str {
     while let Some(pos) = s.find('郡') {
         let head = &s[..pos];
         let rest = &s[pos + '郡'.len_utf8()..];
-        if head.is_empty() || head.chars().count() > 4 || !rest.contains(['町', '村']) {
+        let town_first = match (rest.find(['町', '村']), rest.find(['市', '区'])) {
+            (Some(t), Some(c)) => t < c,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let n = head.chars().count();
+        if !(2..=4).contains(&n) || !town_first {
             break;
         }
         s = rest;
@@ -443,6 +458,10 @@ mod tests {
         check("山口県熊毛郡平生町平生村618－2", "平生町平生村618-2");
         check("宇部市西岐波1540-1 ○○ビル2F", "宇部市大字西岐波1540‐1");
         check("桜が丘1-1", "桜ヶ丘1-1");
+        assert_eq!(strip_county("赤穂郡上郡町大持1"), "上郡町大持1");
+        assert_eq!(strip_county("大和郡山市北郡山町1"), "大和郡山市北郡山町1");
+        assert_eq!(strip_county("郡山市朝日1"), "郡山市朝日1");
+        assert_eq!(strip_county("大島郡周防大島町小松1"), "周防大島町小松1");
         assert_eq!(address_key("山口県下松市西柳３丁目２ー３４"), "下松市西柳3-2-34");
         assert_eq!(address_key("香川県高松市新田町乙８番地"), "高松市新田町乙8");
     }

@@ -489,7 +489,7 @@ pub fn parse_closed_dates(s: &str) -> Vec<DateSpan> {
             let save = i;
             if let Some(from) = read_md(&mut i) {
                 let mut j = i;
-                while j < chars.len() && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ') {
+                while j < chars.len() && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ' | '翌' | '年' | 'の') {
                     j += 1;
                 }
                 let mut to = from;
@@ -569,6 +569,7 @@ mod tests {
     fn closed_dates() {
         let d = parse_closed_dates("12月29日～1月3日、8月13日から8月15日");
         assert_eq!(d, vec![DateSpan { from: (12, 29), to: (1, 3) }, DateSpan { from: (8, 13), to: (8, 15) }]);
+        assert_eq!(parse_closed_dates("12月29日から翌年の1月3日"), vec![DateSpan { from: (12, 29), to: (1, 3) }]);
         let d = parse_closed_dates("12月31日 ,12月30日, 1月1日（改行）01月02日");
         assert_eq!(d.len(), 4);
         assert!(parse_closed_dates("年末年始").iter().any(|s| s.contains(NaiveDate::from_ymd_opt(2027, 1, 2).unwrap())));
