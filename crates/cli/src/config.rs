@@ -22,7 +22,10 @@ fn find_bundled(rel: &str) -> Option<PathBuf> {
 
 impl Config {
     pub fn new(data_dir: PathBuf, reference_dir: Option<PathBuf>) -> Config {
-        Config { data_dir, reference_dir }
+        Config {
+            data_dir,
+            reference_dir,
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -30,7 +33,8 @@ impl Config {
     }
 
     pub fn store(&self) -> Result<tsunagi_db::Store> {
-        tsunagi_db::Store::open(&self.db_path()).with_context(|| format!("opening {}", self.db_path().display()))
+        tsunagi_db::Store::open(&self.db_path())
+            .with_context(|| format!("opening {}", self.db_path().display()))
     }
 
     pub fn reference_dir(&self) -> Result<PathBuf> {

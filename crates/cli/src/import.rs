@@ -21,6 +21,10 @@ pub struct Args {
     /// As-of date of the list(s) when neither the catalog nor the file name says it (YYYY-MM-DD).
     #[arg(long)]
     date: Option<chrono::NaiveDate>,
+    /// Read and check the files without writing to the database (every
+    /// record counts as imported).
+    #[arg(long)]
+    dry_run: bool,
     /// Files to import (CSV, TSV, XLSX, GeoJSON).
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -72,19 +76,34 @@ enum Abort {
 pub fn run(config: &Config, args: Args) -> Result<i32> {
     let reference = config.reference()?;
     let catalog = config.catalog()?;
-    let store = config.store()?;
+    let store = if args.dry_run {
+        None
+    } else {
+        Some(config.store()?)
+    };
     // Open every file first: detail tables (診療科・診療時間票) go after the
     // facility lists they complete, whatever the order on the command line.
-    let mut opened: Vec<(PathBuf, Result<Source, tsunagi_import::FileError>)> =
-        args.files.iter().map(|p| (p.clone(), Source::open(p))).collect();
+    let mut opened: Vec<(PathBuf, Result<Source, tsunagi_import::FileError>)> = args
+        .files
+        .iter()
+        .map(|p| (p.clone(), Source::open(p)))
+        .collect();
     opened.sort_by_key(|(_, s)| matches!(s, Ok(s) if s.format == Format::IryoHours));
     let mut reports = Vec::new();
     for (path, source) in opened {
         let shown = path.display().to_string();
         let report = match source {
             Err(e) => FileReport::failed(shown, e.to_string()),
-            Ok(source) => import_one(&store, &reference, &catalog, &source, args.date, !args.json)
-                .unwrap_or_else(|e| FileReport::failed(shown, e.to_string())),
+            Ok(source) if args.dry_run => check_one(&reference, &source),
+            Ok(source) => import_one(
+                store.as_ref().expect("opened unless dry run"),
+                &reference,
+                &catalog,
+                &source,
+                args.date,
+                !args.json,
+            )
+            .unwrap_or_else(|e| FileReport::failed(shown, e.to_string())),
         };
         if !args.json {
             print_summary(&report);
@@ -93,7 +112,10 @@ pub fn run(config: &Config, args: Args) -> Result<i32> {
     }
     let failed = reports.iter().any(|r| r.error.is_some());
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?
+        );
     }
     Ok(if failed { 1 } else { 0 })
 }
@@ -128,8 +150,10 @@ fn import_one(
     let bar = if progress && std::io::stderr().is_terminal() && source.size() > 2_000_000 {
         let b = ProgressBar::new(source.size());
         b.set_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed_precise} ({eta} left)")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{msg} [{bar:40}] {percent}% {elapsed_precise} ({eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.set_message(source.file_name.clone());
         Some(b)
@@ -205,7 +229,13 @@ fn import_one(
         format: Some(source.format.id()),
         format_label: Some(source.format.label()),
         encoding: Some(source.encoding.clone()),
-        delimiter: source.delimiter.map(|d| if d == '\t' { "TAB".into() } else { d.to_string() }),
+        delimiter: source.delimiter.map(|d| {
+            if d == '\t' {
+                "TAB".into()
+            } else {
+                d.to_string()
+            }
+        }),
         rows: counts.rows,
         imported: counts.imported,
         merged: counts.merged,
@@ -213,6 +243,46 @@ fn import_one(
         problems,
         error: None,
     })
+}
+
+/// `--dry-run`: the reading and checking of an import, without the store.
+fn check_one(reference: &tsunagi_import::Reference, source: &Source) -> FileReport {
+    let mut problems = source.file_problems();
+    let (mut imported, mut skipped) = (0, 0);
+    for item in source.items(reference) {
+        match item {
+            Item::Failed(e) => {
+                return FileReport::failed(source.path.display().to_string(), e.to_string());
+            }
+            Item::Skipped(p) => {
+                skipped += 1;
+                problems.push(p);
+            }
+            Item::Record(rec) => {
+                imported += rec.lines.len() as i64;
+                problems.extend(rec.problems);
+            }
+        }
+    }
+    FileReport {
+        path: source.path.display().to_string(),
+        format: Some(source.format.id()),
+        format_label: Some(source.format.label()),
+        encoding: Some(source.encoding.clone()),
+        delimiter: source.delimiter.map(|d| {
+            if d == '\t' {
+                "TAB".into()
+            } else {
+                d.to_string()
+            }
+        }),
+        rows: imported + skipped,
+        imported,
+        merged: 0,
+        skipped,
+        problems,
+        error: None,
+    }
 }
 
 fn print_summary(r: &FileReport) {
@@ -225,7 +295,10 @@ fn print_summary(r: &FileReport) {
         r.path,
         r.format_label.unwrap_or(""),
         r.encoding.as_deref().unwrap_or(""),
-        r.delimiter.as_deref().map(|d| format!(", delimiter {d}")).unwrap_or_default(),
+        r.delimiter
+            .as_deref()
+            .map(|d| format!(", delimiter {d}"))
+            .unwrap_or_default(),
         r.rows,
         r.imported,
         r.merged,

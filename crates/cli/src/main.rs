@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "tsunagi", version, about = "医療・介護資源マップ: import, search and serve facility lists")]
+#[command(
+    name = "tsunagi",
+    version,
+    about = "医療・介護資源マップ: import, search and serve facility lists"
+)]
 struct Cli {
     /// Where the database and the search index live.
     #[arg(long, global = true, env = "TSUNAGI_DATA_DIR", default_value = "var")]
@@ -43,11 +47,19 @@ enum Command {
     },
     /// Show one facility with its sources and history as JSON.
     Show { id: i64 },
+    /// What the database holds: facilities, datasets, last write.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -64,9 +76,15 @@ fn run(cli: Cli) -> Result<i32> {
     let config = Config::new(cli.data_dir, cli.reference_dir);
     match cli.command {
         Command::Import(args) => import::run(&config, args),
-        Command::Edit { id, field, value, by } => {
+        Command::Edit {
+            id,
+            field,
+            value,
+            by,
+        } => {
             let store = config.store()?;
-            let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
+            let value =
+                value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
             match store.edit(id, &field, value, &by)? {
                 Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
                 None => println!("no change"),
@@ -76,18 +94,54 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Verify { id, by } => {
             let store = config.store()?;
             store.verify(id, &by, tsunagi_db::today_jst())?;
-            println!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
+            println!(
+                "facility {id} verified by {by} on {}",
+                tsunagi_db::today_jst()
+            );
             Ok(0)
         }
         Command::Show { id } => {
             let store = config.store()?;
-            let f = store.get(id)?.with_context(|| format!("facility {id} does not exist"))?;
+            let f = store
+                .get(id)?
+                .with_context(|| format!("facility {id} does not exist"))?;
             let out = serde_json::json!({
                 "facility": f,
                 "sources": store.sources(id)?,
                 "history": store.history(id)?,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(0)
+        }
+        Command::Status { json } => {
+            let store = config.store()?;
+            let datasets = store.datasets()?;
+            let status = serde_json::json!({
+                "database": config.db_path(),
+                "facilities": store.count()?,
+                "seq": store.seq()?,
+                "datasets": datasets.iter().map(|d| serde_json::json!({
+                    "file_name": d.file_name, "format": d.format, "dataset_date": d.dataset_date,
+                    "rows": d.rows, "imported": d.imported, "merged": d.merged, "skipped": d.skipped,
+                    "last_imported_at": d.last_imported_at,
+                })).collect::<Vec<_>>(),
+            });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!(
+                    "{}: {} facilities from {} datasets",
+                    config.db_path().display(),
+                    status["facilities"],
+                    datasets.len()
+                );
+                for d in &datasets {
+                    println!(
+                        "  {} ({}, {}): {} rows",
+                        d.file_name, d.format, d.dataset_date, d.rows
+                    );
+                }
+            }
             Ok(0)
         }
     }

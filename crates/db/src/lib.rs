@@ -27,7 +27,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use schema::{changes, datasets, edited_fields, facilities, facility_codes, facility_records, meta};
+use schema::{
+    changes, datasets, edited_fields, facilities, facility_codes, facility_records, meta,
+};
 use tsunagi_domain::merge::{self, FieldChange, FieldSources, MatchReason, Stamp};
 use tsunagi_domain::{Facility, normalize};
 
@@ -102,7 +104,10 @@ pub fn today_jst() -> NaiveDate {
 impl Store {
     /// Opens (creating if needed) the database file and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |reason: String| Error::Open { path: path.display().to_string(), reason };
+        let open_err = |reason: String| Error::Open {
+            path: path.display().to_string(),
+            reason,
+        };
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -129,15 +134,26 @@ impl Store {
 
     /// Imports one file in one transaction: `f` feeds records to the
     /// writer; if it fails, nothing of the file is kept.
-    pub fn import<T, E: From<Error>>(&self, dataset: &NewDataset, f: impl FnOnce(&mut Importer<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub fn import<T, E: From<Error>>(
+        &self,
+        dataset: &NewDataset,
+        f: impl FnOnce(&mut Importer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.conn()?;
         let mut failure: Option<E> = None;
         let result = conn.immediate_transaction::<T, Error, _>(|conn| {
             let (id, date) = upsert_dataset(conn, dataset)?;
             let mut importer = Importer {
                 conn,
-                stamp: Stamp { dataset: id, date },
-                verified_by: format!("公開データ: {}", dataset.title.as_deref().unwrap_or(&dataset.file_name)),
+                stamp: Stamp {
+                    dataset: id,
+                    date,
+                    line: 0,
+                },
+                verified_by: format!(
+                    "公開データ: {}",
+                    dataset.title.as_deref().unwrap_or(&dataset.file_name)
+                ),
                 now: now(),
             };
             f(&mut importer).map_err(|e| {
@@ -207,7 +223,10 @@ impl Store {
     /// The sequence number of the latest write.
     pub fn seq(&self) -> Result<i64> {
         let mut conn = self.conn()?;
-        Ok(meta::table.find("seq").select(meta::value).first(&mut conn)?)
+        Ok(meta::table
+            .find("seq")
+            .select(meta::value)
+            .first(&mut conn)?)
     }
 
     /// Ids of all facilities that are not deleted, ascending.
@@ -276,7 +295,13 @@ impl Store {
     }
 
     /// A staff edit of one field. The field is then locked against imports.
-    pub fn edit(&self, id: i64, field: &str, value: Option<serde_json::Value>, actor: &str) -> Result<Option<FieldChange>> {
+    pub fn edit(
+        &self,
+        id: i64,
+        field: &str,
+        value: Option<serde_json::Value>,
+        actor: &str,
+    ) -> Result<Option<FieldChange>> {
         let mut conn = self.conn()?;
         conn.immediate_transaction(|conn| {
             let row = load_row(conn, id)?;
@@ -322,7 +347,16 @@ impl Store {
                     facilities::seq.eq(seq),
                 ))
                 .execute(conn)?;
-            record_change(conn, id, &now(), actor, None, "verify", None, Some(&on.to_string()))
+            record_change(
+                conn,
+                id,
+                &now(),
+                actor,
+                None,
+                "verify",
+                None,
+                Some(&on.to_string()),
+            )
         })
     }
 
@@ -349,7 +383,11 @@ impl Store {
                     facilities::seq.eq(seq),
                 ))
                 .execute(conn)?;
-            let action = if reason.is_some() { "delete" } else { "restore" };
+            let action = if reason.is_some() {
+                "delete"
+            } else {
+                "restore"
+            };
             record_change(conn, id, &at, actor, None, action, None, reason)
         })
     }
@@ -483,7 +521,10 @@ struct FacilityRow {
 
 impl FacilityRow {
     fn into_stored(self) -> Result<StoredFacility> {
-        let facility = serde_json::from_str(&self.data).map_err(|e| Error::Corrupt { id: self.id, reason: e.to_string() })?;
+        let facility = serde_json::from_str(&self.data).map_err(|e| Error::Corrupt {
+            id: self.id,
+            reason: e.to_string(),
+        })?;
         Ok(StoredFacility {
             id: self.id,
             facility,
@@ -558,8 +599,15 @@ pub struct Incoming {
 pub enum Applied {
     /// A new facility. `code_conflicts` are codes it shares with another
     /// facility that it was found not to be (an error in the source).
-    Created { id: i64, code_conflicts: Vec<(tsunagi_domain::Code, i64)> },
-    Merged { id: i64, reason: MatchReason, changed: usize },
+    Created {
+        id: i64,
+        code_conflicts: Vec<(tsunagi_domain::Code, i64)>,
+    },
+    Merged {
+        id: i64,
+        reason: MatchReason,
+        changed: usize,
+    },
     /// `existing_only` and nothing matched.
     NoMatch,
 }
@@ -574,7 +622,9 @@ pub struct Importer<'c> {
 
 impl std::fmt::Debug for Importer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Importer").field("stamp", &self.stamp).finish_non_exhaustive()
+        f.debug_struct("Importer")
+            .field("stamp", &self.stamp)
+            .finish_non_exhaustive()
     }
 }
 
@@ -598,11 +648,19 @@ impl Importer<'_> {
 
     /// Folds one record into the facility it belongs to, or creates one.
     pub fn apply(&mut self, rec: &Incoming) -> Result<Applied> {
+        self.stamp.line = rec.records.first().map_or(0, |(line, _)| *line);
         let (found, code_conflicts) = self.find_match(&rec.facility)?;
         let (applied, id) = match found {
             Some((id, reason)) => {
                 let changed = self.merge_into(id, &rec.facility)?;
-                (Applied::Merged { id, reason, changed }, id)
+                (
+                    Applied::Merged {
+                        id,
+                        reason,
+                        changed,
+                    },
+                    id,
+                )
             }
             None if rec.existing_only => return Ok(Applied::NoMatch),
             None => {
@@ -645,7 +703,10 @@ impl Importer<'_> {
     /// other addresses) are the publisher's separate entries: only a code
     /// or the same name with the same address or phone joins them.
     #[allow(clippy::type_complexity)]
-    fn find_match(&mut self, f: &Facility) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
+    fn find_match(
+        &mut self,
+        f: &Facility,
+    ) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
         let mut ids: Vec<i64> = Vec::new();
         let mut owners: Vec<(tsunagi_domain::Code, i64)> = Vec::new();
         for code in &f.codes {
@@ -669,7 +730,11 @@ impl Importer<'_> {
             .map(normalize::address_key)
             .filter(|k| !k.is_empty())
             .unwrap_or_else(|| "\u{0}".into());
-        let phone_key = f.phone.as_deref().and_then(normalize::phone_key).unwrap_or_else(|| "\u{0}".into());
+        let phone_key = f
+            .phone
+            .as_deref()
+            .and_then(normalize::phone_key)
+            .unwrap_or_else(|| "\u{0}".into());
         let (lat, lng) = f.point().map_or((999.0, 999.0), |p| (p.lat, p.lng));
         let (dlat, dlng) = (0.003, 0.004);
         ids.extend(
@@ -690,7 +755,11 @@ impl Importer<'_> {
         ids.extend(
             facilities::table
                 .filter(facilities::name_key.ne(&name_key))
-                .filter(facilities::phone_key.eq(&phone_key).or(facilities::address_key.eq(&address_key)))
+                .filter(
+                    facilities::phone_key
+                        .eq(&phone_key)
+                        .or(facilities::address_key.eq(&address_key)),
+                )
                 .select(facilities::id)
                 .limit(20)
                 .load::<i64>(self.conn)?,
@@ -712,8 +781,13 @@ impl Importer<'_> {
             .load(self.conn)?;
         let mut best: Option<(MatchReason, f64, i64)> = None;
         for (id, data) in rows {
-            let existing: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
-            let Some(reason) = merge::same_facility(&existing, f) else { continue };
+            let existing: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt {
+                id,
+                reason: e.to_string(),
+            })?;
+            let Some(reason) = merge::same_facility(&existing, f) else {
+                continue;
+            };
             if reason >= MatchReason::NameAndPlace && in_this_file.contains(&id) {
                 continue;
             }
@@ -736,7 +810,10 @@ impl Importer<'_> {
 
     fn create(&mut self, f: &Facility) -> Result<i64> {
         let seq = next_seq(self.conn)?;
-        let sources: FieldSources = merge::fields(f).keys().map(|k| (k.clone(), self.stamp)).collect();
+        let sources: FieldSources = merge::fields(f)
+            .keys()
+            .map(|k| (k.clone(), self.stamp))
+            .collect();
         let id: i64 = diesel::insert_into(facilities::table)
             .values((
                 Projection::of(f),
@@ -751,7 +828,16 @@ impl Importer<'_> {
             .get_result(self.conn)?;
         insert_codes(self.conn, id, f)?;
         let now = self.now.clone();
-        record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "create", None, None)?;
+        record_change(
+            self.conn,
+            id,
+            &now,
+            "import",
+            Some(self.stamp.dataset),
+            "create",
+            None,
+            None,
+        )?;
         Ok(id)
     }
 
@@ -759,9 +845,16 @@ impl Importer<'_> {
     fn merge_into(&mut self, id: i64, incoming: &Facility) -> Result<usize> {
         let (data, sources_json, verified_on): (String, String, Option<String>) = facilities::table
             .find(id)
-            .select((facilities::data, facilities::field_sources, facilities::verified_on))
+            .select((
+                facilities::data,
+                facilities::field_sources,
+                facilities::verified_on,
+            ))
             .first(self.conn)?;
-        let mut current: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
+        let mut current: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt {
+            id,
+            reason: e.to_string(),
+        })?;
         let mut sources: FieldSources = serde_json::from_str(&sources_json).unwrap_or_default();
         let locked: BTreeSet<String> = edited_fields::table
             .filter(edited_fields::facility_id.eq(id))
@@ -778,21 +871,39 @@ impl Importer<'_> {
         }
         let seq = next_seq(self.conn)?;
         diesel::update(facilities::table.find(id))
-            .set((facilities::field_sources.eq(&new_sources), facilities::seq.eq(seq)))
+            .set((
+                facilities::field_sources.eq(&new_sources),
+                facilities::seq.eq(seq),
+            ))
             .execute(self.conn)?;
         if newer_verification {
             diesel::update(facilities::table.find(id))
-                .set((facilities::verified_on.eq(&date), facilities::verified_by.eq(&self.verified_by)))
+                .set((
+                    facilities::verified_on.eq(&date),
+                    facilities::verified_by.eq(&self.verified_by),
+                ))
                 .execute(self.conn)?;
         }
         if !changes.is_empty() {
             diesel::update(facilities::table.find(id))
-                .set((Projection::of(&current), facilities::edited_at.eq(&self.now)))
+                .set((
+                    Projection::of(&current),
+                    facilities::edited_at.eq(&self.now),
+                ))
                 .execute(self.conn)?;
             insert_codes(self.conn, id, &current)?;
             let now = self.now.clone();
             for c in &changes {
-                record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "update", Some(c), None)?;
+                record_change(
+                    self.conn,
+                    id,
+                    &now,
+                    "import",
+                    Some(self.stamp.dataset),
+                    "update",
+                    Some(c),
+                    None,
+                )?;
             }
         }
         Ok(changes.len())
@@ -808,7 +919,10 @@ fn upsert_dataset(conn: &mut SqliteConnection, d: &NewDataset) -> Result<(i64, N
         .optional()?;
     if let Some((id, date)) = existing {
         diesel::update(datasets::table.find(id))
-            .set((datasets::last_imported_at.eq(&at), datasets::path.eq(&d.path)))
+            .set((
+                datasets::last_imported_at.eq(&at),
+                datasets::path.eq(&d.path),
+            ))
             .execute(conn)?;
         return Ok((id, date.parse().unwrap_or(d.dataset_date)));
     }

@@ -51,7 +51,10 @@ impl Group {
     }
 
     pub fn categories(self) -> impl Iterator<Item = Category> {
-        Category::ALL.iter().copied().filter(move |c| c.group() == self)
+        Category::ALL
+            .iter()
+            .copied()
+            .filter(move |c| c.group() == self)
     }
 }
 
@@ -234,7 +237,11 @@ mod tests {
     #[test]
     fn filters_parse_ids_names_and_aliases() {
         let check = |s: &str, expect: &str| {
-            assert_eq!(CategoryFilter::parse(s).map(|f| f.id()), Some(expect), "{s}");
+            assert_eq!(
+                CategoryFilter::parse(s).map(|f| f.id()),
+                Some(expect),
+                "{s}"
+            );
         };
         check("medical", "medical");
         check("医療", "medical");
@@ -247,10 +254,22 @@ mod tests {
 
     #[test]
     fn names_tell_the_kind_of_place() {
-        assert_eq!(Category::guess_from_name("高松市地域包括支援センター 香川サブセンター"), Some(Category::CommunitySupport));
-        assert_eq!(Category::guess_from_name("保健センター"), Some(Category::HealthCenter));
-        assert_eq!(Category::guess_from_name("山口市柚野診療所"), Some(Category::Clinic));
-        assert_eq!(Category::guess_from_name("わかば歯科医院"), Some(Category::Dental));
+        assert_eq!(
+            Category::guess_from_name("高松市地域包括支援センター 香川サブセンター"),
+            Some(Category::CommunitySupport)
+        );
+        assert_eq!(
+            Category::guess_from_name("保健センター"),
+            Some(Category::HealthCenter)
+        );
+        assert_eq!(
+            Category::guess_from_name("山口市柚野診療所"),
+            Some(Category::Clinic)
+        );
+        assert_eq!(
+            Category::guess_from_name("わかば歯科医院"),
+            Some(Category::Dental)
+        );
         assert_eq!(Category::guess_from_name("市民会館"), None);
     }
 }

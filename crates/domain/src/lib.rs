@@ -21,8 +21,8 @@ pub mod service;
 
 pub use category::{Category, CategoryFilter, Group};
 pub use facility::{
-    Address, Beds, Capability, Code, CodeScheme, Consent, Facility, GeoPoint, GeoPrecision, Location,
-    ProContact, ServiceOffer, Vacancy, VisitArea, Visibility,
+    Address, Beds, Capability, Code, CodeScheme, Consent, Facility, GeoPoint, GeoPrecision,
+    Location, ProContact, ServiceOffer, Vacancy, Visibility, VisitArea,
 };
 pub use merge::{FieldChange, FieldSources, MatchReason, Stamp};
 pub use schedule::{Day, Days, OpenState, Schedule, Slot, SlotKind, Time};

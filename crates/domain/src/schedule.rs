@@ -29,7 +29,15 @@ pub enum Day {
 }
 
 impl Day {
-    pub const WEEK: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+    pub const WEEK: [Day; 7] = [
+        Day::Mon,
+        Day::Tue,
+        Day::Wed,
+        Day::Thu,
+        Day::Fri,
+        Day::Sat,
+        Day::Sun,
+    ];
     pub const ALL: [Day; 8] = [
         Day::Mon,
         Day::Tue,
@@ -47,7 +55,10 @@ impl Day {
     }
 
     pub fn from_ja(c: char) -> Option<Day> {
-        "月火水木金土日祝".chars().position(|d| d == c).map(|i| Day::ALL[i])
+        "月火水木金土日祝"
+            .chars()
+            .position(|d| d == c)
+            .map(|i| Day::ALL[i])
     }
 
     pub fn of(date: NaiveDate) -> Day {
@@ -288,7 +299,10 @@ impl Schedule {
             return;
         }
         if let Some(s) = self.slots.iter_mut().find(|s| {
-            s.open == slot.open && s.close == slot.close && s.kind == slot.kind && s.label == slot.label
+            s.open == slot.open
+                && s.close == slot.close
+                && s.kind == slot.kind
+                && s.label == slot.label
         }) {
             s.days = s.days.union(slot.days);
         } else {
@@ -334,8 +348,13 @@ impl Schedule {
             return OpenState::Closed;
         }
         let holiday_slots = self.open_slots().any(|s| s.days.contains(Day::Holiday));
-        let day = if holiday && holiday_slots { Day::Holiday } else { weekday };
-        if day != Day::Holiday && (c.weekly.contains(weekday) || c.nth_week[week].contains(weekday)) {
+        let day = if holiday && holiday_slots {
+            Day::Holiday
+        } else {
+            weekday
+        };
+        if day != Day::Holiday && (c.weekly.contains(weekday) || c.nth_week[week].contains(weekday))
+        {
             return OpenState::Closed;
         }
         if !self.has_hours() {
@@ -348,7 +367,11 @@ impl Schedule {
         let open = self.open_slots().any(|s| {
             s.days.contains(day) && s.open.minutes() <= minute && minute < s.close.minutes()
         });
-        if open { OpenState::Open } else { OpenState::Closed }
+        if open {
+            OpenState::Open
+        } else {
+            OpenState::Closed
+        }
     }
 }
 
@@ -371,7 +394,16 @@ pub fn parse_time(s: &str) -> Option<Time> {
         (h.to_string(), m.to_string())
     } else if let Some((h, rest)) = s.split_once('時') {
         let m = rest.trim_end_matches('分');
-        (h.to_string(), if m.is_empty() { "0".into() } else if m == "半" { "30".into() } else { m.to_string() })
+        (
+            h.to_string(),
+            if m.is_empty() {
+                "0".into()
+            } else if m == "半" {
+                "30".into()
+            } else {
+                m.to_string()
+            },
+        )
     } else if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
         (s[..2].to_string(), s[2..].to_string())
     } else if s.len() <= 2 && s.chars().all(|c| c.is_ascii_digit()) {
@@ -379,7 +411,9 @@ pub fn parse_time(s: &str) -> Option<Time> {
     } else {
         return None;
     };
-    let h: u16 = h.strip_prefix("翌").map_or(h.parse().ok(), |h| h.parse::<u16>().ok().map(|h| h + 24))?;
+    let h: u16 = h
+        .strip_prefix("翌")
+        .map_or(h.parse().ok(), |h| h.parse::<u16>().ok().map(|h| h + 24))?;
     Time::hm(h, m.parse().ok()?)
 }
 
@@ -387,7 +421,10 @@ pub fn parse_time(s: &str) -> Option<Time> {
 pub fn parse_time_ranges(s: &str) -> Option<Vec<(Time, Time)>> {
     let s = nfkc(s);
     let mut out = Vec::new();
-    for part in s.split([',', '、', '/', '・', ' ', '\n']).filter(|p| !p.trim().is_empty()) {
+    for part in s
+        .split([',', '、', '/', '・', ' ', '\n'])
+        .filter(|p| !p.trim().is_empty())
+    {
         let (a, b) = part.split_once(['~', '-', '－', '–', '〜'])?;
         let (a, b) = (parse_time(a)?, parse_time(b)?);
         out.push((a, b));
@@ -456,10 +493,16 @@ pub fn parse_closed_dates(s: &str) -> Vec<DateSpan> {
     let s = nfkc(s);
     let mut out = Vec::new();
     if s.contains("年末年始") {
-        out.push(DateSpan { from: (12, 29), to: (1, 3) });
+        out.push(DateSpan {
+            from: (12, 29),
+            to: (1, 3),
+        });
     }
     if s.contains("お盆") || s.contains("盆休") {
-        out.push(DateSpan { from: (8, 13), to: (8, 16) });
+        out.push(DateSpan {
+            from: (8, 13),
+            to: (8, 16),
+        });
     }
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -489,7 +532,9 @@ pub fn parse_closed_dates(s: &str) -> Vec<DateSpan> {
             let save = i;
             if let Some(from) = read_md(&mut i) {
                 let mut j = i;
-                while j < chars.len() && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ' | '翌' | '年' | 'の') {
+                while j < chars.len()
+                    && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ' | '翌' | '年' | 'の')
+                {
                     j += 1;
                 }
                 let mut to = from;
@@ -525,7 +570,11 @@ mod tests {
     #[test]
     fn times() {
         let check = |s: &str, expect: Option<&str>| {
-            assert_eq!(parse_time(s).map(|t| t.to_string()).as_deref(), expect, "{s}")
+            assert_eq!(
+                parse_time(s).map(|t| t.to_string()).as_deref(),
+                expect,
+                "{s}"
+            )
         };
         check("9:00", Some("9:00"));
         check("09:00:00", Some("9:00"));
@@ -553,7 +602,11 @@ mod tests {
     #[test]
     fn days() {
         let check = |s: &str, expect: Option<&str>| {
-            assert_eq!(parse_days(s).map(|d| d.to_string()).as_deref(), expect, "{s}")
+            assert_eq!(
+                parse_days(s).map(|d| d.to_string()).as_deref(),
+                expect,
+                "{s}"
+            )
         };
         check("月火水金土", Some("月火水金土"));
         check("月～金", Some("月火水木金"));
@@ -568,11 +621,33 @@ mod tests {
     #[test]
     fn closed_dates() {
         let d = parse_closed_dates("12月29日～1月3日、8月13日から8月15日");
-        assert_eq!(d, vec![DateSpan { from: (12, 29), to: (1, 3) }, DateSpan { from: (8, 13), to: (8, 15) }]);
-        assert_eq!(parse_closed_dates("12月29日から翌年の1月3日"), vec![DateSpan { from: (12, 29), to: (1, 3) }]);
+        assert_eq!(
+            d,
+            vec![
+                DateSpan {
+                    from: (12, 29),
+                    to: (1, 3)
+                },
+                DateSpan {
+                    from: (8, 13),
+                    to: (8, 15)
+                }
+            ]
+        );
+        assert_eq!(
+            parse_closed_dates("12月29日から翌年の1月3日"),
+            vec![DateSpan {
+                from: (12, 29),
+                to: (1, 3)
+            }]
+        );
         let d = parse_closed_dates("12月31日 ,12月30日, 1月1日（改行）01月02日");
         assert_eq!(d.len(), 4);
-        assert!(parse_closed_dates("年末年始").iter().any(|s| s.contains(NaiveDate::from_ymd_opt(2027, 1, 2).unwrap())));
+        assert!(
+            parse_closed_dates("年末年始")
+                .iter()
+                .any(|s| s.contains(NaiveDate::from_ymd_opt(2027, 1, 2).unwrap()))
+        );
     }
 
     fn clinic() -> Schedule {
@@ -600,11 +675,22 @@ mod tests {
         // 2026-12-01 is a Tuesday.
         assert_eq!(s.state_at(&at("2026-12-01T10:00")), OpenState::Open);
         assert_eq!(s.state_at(&at("2026-12-01T13:00")), OpenState::Closed);
-        assert_eq!(s.state_at(&at("2026-12-03T10:00")), OpenState::Closed, "Thursday");
-        assert_eq!(s.state_at(&at("2026-12-05T15:00")), OpenState::Closed, "Saturday afternoon");
+        assert_eq!(
+            s.state_at(&at("2026-12-03T10:00")),
+            OpenState::Closed,
+            "Thursday"
+        );
+        assert_eq!(
+            s.state_at(&at("2026-12-05T15:00")),
+            OpenState::Closed,
+            "Saturday afternoon"
+        );
         // 2026-11-23 勤労感謝の日 is a Monday holiday: the list says nothing.
         assert_eq!(s.state_at(&at("2026-11-23T10:00")), OpenState::Unknown);
-        assert_eq!(Schedule::default().state_at(&at("2026-12-01T10:00")), OpenState::Unknown);
+        assert_eq!(
+            Schedule::default().state_at(&at("2026-12-01T10:00")),
+            OpenState::Unknown
+        );
     }
 
     #[test]

@@ -106,7 +106,10 @@ impl Service {
     }
 
     pub fn from_code(code: u16) -> Option<Service> {
-        Service::ALL.iter().copied().find(|s| s.def().codes.contains(&code))
+        Service::ALL
+            .iter()
+            .copied()
+            .find(|s| s.def().codes.contains(&code))
     }
 
     /// Recognises a service as a care CSV or a person writes it.
@@ -155,14 +158,23 @@ mod tests {
         check("介護予防支援", Service::PreventionSupport);
         check("短期入所生活介護", Service::ShortStay);
         check("短期入所療養介護", Service::MedicalShortStay);
-        check("複合型サービス（看護小規模多機能型居宅介護）", Service::NursingSmallMulti);
+        check(
+            "複合型サービス（看護小規模多機能型居宅介護）",
+            Service::NursingSmallMulti,
+        );
         check("小規模多機能型居宅介護", Service::SmallMulti);
         check("地域密着型介護老人福祉施設", Service::CommunityNursingHome);
         check("介護老人福祉施設", Service::NursingHome);
-        check("介護老人福祉施設（特別養護老人ホーム）", Service::NursingHome);
+        check(
+            "介護老人福祉施設（特別養護老人ホーム）",
+            Service::NursingHome,
+        );
         check("認知症対応型共同生活介護", Service::GroupHome);
         check("特定施設入居者生活介護", Service::SpecifiedFacility);
-        check("地域密着型特定施設入居者生活介護", Service::CommunitySpecified);
+        check(
+            "地域密着型特定施設入居者生活介護",
+            Service::CommunitySpecified,
+        );
         check("定期巡回・随時対応型訪問介護看護", Service::PeriodicVisit);
         check("訪問看護", Service::HomeNursing);
         check("デイケア", Service::DayCareRehab);

@@ -23,7 +23,11 @@ const FULL_WIDTH_DIGITS: [&str; 5] = ["１", "２", "３", "４", "５"];
 pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
     let pharmacy = format == Format::IryoPharmacy;
     let weekly_header = |d: &str| {
-        if pharmacy { format!("営業日（{d}）") } else { format!("毎週決まった曜日に休診（{d}）") }
+        if pharmacy {
+            format!("営業日（{d}）")
+        } else {
+            format!("毎週決まった曜日に休診（{d}）")
+        }
     };
     let nth_header = |n: usize, d: &str| {
         if pharmacy {
@@ -39,7 +43,9 @@ pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
         if pharmacy && weekly.is_none() {
             weekly = r.named(&format!("定期閉店毎週（{d}）")).map(nfkc);
         }
-        let nth: Vec<Option<String>> = (0..5).map(|n| r.named(&nth_header(n, d)).map(nfkc)).collect();
+        let nth: Vec<Option<String>> = (0..5)
+            .map(|n| r.named(&nth_header(n, d)).map(nfkc))
+            .collect();
         let any_nth_open = nth.iter().any(|v| v.as_deref() == Some("1"));
         match weekly.as_deref() {
             Some("0") if any_nth_open => {
@@ -76,7 +82,11 @@ pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
         Some("1") => closed.holidays = Some(false),
         _ => {}
     }
-    let other = if pharmacy { "その他の閉店日（gw、お盆等）" } else { "その他の休診日（gw、お盆等）" };
+    let other = if pharmacy {
+        "その他の閉店日（gw、お盆等）"
+    } else {
+        "その他の休診日（gw、お盆等）"
+    };
     if let Some(text) = r.named(other) {
         closed.dates = parse_closed_dates(text);
         closed.note = display(text);
@@ -92,10 +102,20 @@ fn pharmacy_hours(r: &mut Row, f: &mut Facility) {
     for (i, d) in WEEK_JA.iter().chain(["祝"].iter()).enumerate() {
         let day = Day::ALL[i];
         for n in 1..=4 {
-            let (hs, he) = (format!("{d}_開店時間帯{n}_開始時間"), format!("{d}_開店時間帯{n}_終了時間"));
-            let (Some(a), Some(b)) = (r.named(&hs), r.named(&he)) else { continue };
+            let (hs, he) = (
+                format!("{d}_開店時間帯{n}_開始時間"),
+                format!("{d}_開店時間帯{n}_終了時間"),
+            );
+            let (Some(a), Some(b)) = (r.named(&hs), r.named(&he)) else {
+                continue;
+            };
             let (Some(open), Some(mut close)) = (parse_time(a), parse_time(b)) else {
-                r.problems.push(Problem::new(r.line, Some(&hs), K::InvalidTime, format!("時間「{a}」〜「{b}」を読めません")));
+                r.problems.push(Problem::new(
+                    r.line,
+                    Some(&hs),
+                    K::InvalidTime,
+                    format!("時間「{a}」〜「{b}」を読めません"),
+                ));
                 continue;
             };
             if open == close {
@@ -111,9 +131,16 @@ fn pharmacy_hours(r: &mut Row, f: &mut Facility) {
                 close = tsunagi_domain::Time::hm(24, 0).unwrap_or(close);
             }
             if close < open {
-                close = tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
+                close =
+                    tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
             }
-            f.schedule.add_slot(Slot { days: Days::of(&[day]), open, close, kind: SlotKind::Open, label: None });
+            f.schedule.add_slot(Slot {
+                days: Days::of(&[day]),
+                open,
+                close,
+                kind: SlotKind::Open,
+                label: None,
+            });
         }
     }
 }
@@ -149,7 +176,9 @@ fn beds(r: &mut Row, f: &mut Facility) {
             r.line,
             column.as_deref(),
             K::BedTotalMismatch,
-            format!("合計病床数 {total} が、種類ごとの病床数の合計 {sum} と合いません（そのまま保存）"),
+            format!(
+                "合計病床数 {total} が、種類ごとの病床数の合計 {sum} と合いません（そのまま保存）"
+            ),
         ));
     }
 }
@@ -159,7 +188,13 @@ fn beds(r: &mut Row, f: &mut Facility) {
 pub fn hours_row(r: &mut Row) -> Result<Facility, Problem> {
     let Some(id) = r.get(Field::Id).and_then(tsunagi_domain::normalize::code) else {
         let column = r.cols.header(Field::Id);
-        return Err(Problem::new(r.line, column, K::NoSuchFacility, "IDが空のため、どの施設の診療時間かわかりません").skipping());
+        return Err(Problem::new(
+            r.line,
+            column,
+            K::NoSuchFacility,
+            "IDが空のため、どの施設の診療時間かわかりません",
+        )
+        .skipping());
     };
     let mut f = Facility::new("");
     f.add_code(Code::new(CodeScheme::IryoJohoNet, id));
@@ -180,16 +215,31 @@ pub fn hours_row(r: &mut Row) -> Result<Facility, Problem> {
                         r.line,
                         Some(&hs),
                         K::InvalidTime,
-                        format!("{d}曜日の{what}時間「{}」〜「{}」を読めません", a.unwrap_or(""), b.unwrap_or("")),
+                        format!(
+                            "{d}曜日の{what}時間「{}」〜「{}」を読めません",
+                            a.unwrap_or(""),
+                            b.unwrap_or("")
+                        ),
                     ));
                     continue;
                 }
             };
             if open >= close {
-                r.problems.push(Problem::new(r.line, Some(&hs), K::PlaceholderHours, format!("{d}曜日の{what}時間「{open}〜{close}」は使えません")));
+                r.problems.push(Problem::new(
+                    r.line,
+                    Some(&hs),
+                    K::PlaceholderHours,
+                    format!("{d}曜日の{what}時間「{open}〜{close}」は使えません"),
+                ));
                 continue;
             }
-            f.schedule.add_slot(Slot { days: Days::of(&[day]), open, close, kind, label: department.clone() });
+            f.schedule.add_slot(Slot {
+                days: Days::of(&[day]),
+                open,
+                close,
+                kind,
+                label: department.clone(),
+            });
         }
     }
     Ok(f)
