@@ -9,11 +9,7 @@ use super::root;
 fn deps(krate: &str) -> BTreeSet<String> {
     let path = root().join("crates").join(krate).join("Cargo.toml");
     let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    manifest
-        .get("dependencies")
-        .and_then(|d| d.as_table())
-        .map(|t| t.keys().cloned().collect())
-        .unwrap_or_default()
+    manifest.get("dependencies").and_then(|d| d.as_table()).map(|t| t.keys().cloned().collect()).unwrap_or_default()
 }
 
 #[test]
@@ -29,10 +25,7 @@ fn each_technology_has_one_owner_crate() {
         for krate in crates {
             for t in *techs {
                 if krate != *owner {
-                    assert!(
-                        !deps(krate).contains(*t),
-                        "{krate} depends on {t}, which only {owner} may use"
-                    );
+                    assert!(!deps(krate).contains(*t), "{krate} depends on {t}, which only {owner} may use");
                 }
             }
         }
@@ -41,31 +34,16 @@ fn each_technology_has_one_owner_crate() {
 
 #[test]
 fn domain_depends_on_no_io_crate_and_no_other_tsunagi_crate() {
-    let allowed: BTreeSet<&str> = [
-        "serde",
-        "serde_json",
-        "chrono",
-        "unicode-normalization",
-        "jpholiday",
-        "thiserror",
-    ]
-    .into();
+    let allowed: BTreeSet<&str> =
+        ["serde", "serde_json", "chrono", "unicode-normalization", "jpholiday", "thiserror"].into();
     for d in deps("domain") {
-        assert!(
-            allowed.contains(d.as_str()),
-            "the domain crate must stay pure: it depends on {d}"
-        );
+        assert!(allowed.contains(d.as_str()), "the domain crate must stay pure: it depends on {d}");
     }
 }
 
 #[test]
 fn crates_depend_only_downwards() {
-    let layer = |k: &str| {
-        ["domain", "db", "import", "search", "web", "cli"]
-            .iter()
-            .position(|x| *x == k)
-            .unwrap()
-    };
+    let layer = |k: &str| ["domain", "db", "import", "search", "web", "cli"].iter().position(|x| *x == k).unwrap();
     for krate in ["domain", "db", "import", "search", "web", "cli"] {
         for d in deps(krate) {
             if let Some(inner) = d.strip_prefix("tsunagi-") {

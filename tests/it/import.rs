@@ -30,22 +30,10 @@ fn bundled_files_import_with_every_record_accounted_for() {
     let files = by_name(&report);
     for (name, f) in &files {
         assert!(f.get("error").is_none(), "{name}: {}", f["error"]);
-        let skipped_problems = f["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| p["skipped"] == true)
-            .count() as i64;
-        assert_eq!(
-            n(f, "rows"),
-            n(f, "imported") + n(f, "merged") + skipped_problems,
-            "{name}"
-        );
+        let skipped_problems = f["problems"].as_array().unwrap().iter().filter(|p| p["skipped"] == true).count() as i64;
+        assert_eq!(n(f, "rows"), n(f, "imported") + n(f, "merged") + skipped_problems, "{name}");
         for p in f["problems"].as_array().unwrap() {
-            assert!(
-                p["line"].as_u64().is_some() && p["reason"].as_str().is_some_and(|r| !r.is_empty()),
-                "{name}: {p}"
-            );
+            assert!(p["line"].as_u64().is_some() && p["reason"].as_str().is_some_and(|r| !r.is_empty()), "{name}: {p}");
         }
     }
     #[rustfmt::skip]
@@ -66,13 +54,7 @@ fn bundled_files_import_with_every_record_accounted_for() {
     assert_eq!(n(&files["jigyosho_730.csv"], "merged"), 71);
     // The hours table completes もみのき病院, imported from the 施設票 first
     // even though it comes later on the command line.
-    assert_eq!(
-        n(
-            &files["01-2_hospital_speciality_hours_20260601.csv"],
-            "merged"
-        ),
-        36
-    );
+    assert_eq!(n(&files["01-2_hospital_speciality_hours_20260601.csv"], "merged"), 36);
 
     let status = t.json(&["status", "--json"]);
     let facilities = n(&status, "facilities");
@@ -92,10 +74,7 @@ fn reimport_changes_nothing() {
     }
     let after = t.json(&["status", "--json"]);
     assert_eq!(before["facilities"], after["facilities"]);
-    assert_eq!(
-        before["seq"], after["seq"],
-        "no facility was written at all"
-    );
+    assert_eq!(before["seq"], after["seq"], "no facility was written at all");
 }
 
 /// A newer edition of 下松市's care list: one phone changed, one office added.
@@ -139,19 +118,8 @@ fn a_newer_file_updates_without_duplicating_and_keeps_staff_edits() {
             .unwrap_or_else(|| panic!("{name} not found"))
     };
     let genki_id = find("指定居宅介護支援事業所げんき");
-    let edit = t.run(&[
-        "edit",
-        &genki_id.to_string(),
-        "phone",
-        "0833-45-0000",
-        "--by",
-        "tester",
-    ]);
-    assert!(
-        edit.status.success(),
-        "{}",
-        String::from_utf8_lossy(&edit.stderr)
-    );
+    let edit = t.run(&["edit", &genki_id.to_string(), "phone", "0833-45-0000", "--by", "tester"]);
+    assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
 
     let report = t.import(&[path]);
     let f = &report["files"][0];
@@ -160,23 +128,14 @@ fn a_newer_file_updates_without_duplicating_and_keeps_staff_edits() {
     assert_eq!(n(&t.json(&["status", "--json"]), "facilities"), count + 1);
 
     let sakura = show(find("さくら苑指定居宅介護支援事業所"));
-    assert_eq!(
-        sakura["facility"]["facility"]["phone"], "0833-43-9999",
-        "the newer file updates"
-    );
+    assert_eq!(sakura["facility"]["facility"]["phone"], "0833-43-9999", "the newer file updates");
     let history = sakura["history"].as_array().unwrap();
     let last = history.last().unwrap();
-    assert_eq!(
-        (last["action"].as_str(), last["field"].as_str()),
-        (Some("update"), Some("phone"))
-    );
+    assert_eq!((last["action"].as_str(), last["field"].as_str()), (Some("update"), Some("phone")));
     assert_eq!(last["before"], "0833-43-8123");
 
     let genki = show(genki_id);
-    assert_eq!(
-        genki["facility"]["facility"]["phone"], "0833-45-0000",
-        "the staff edit stays"
-    );
+    assert_eq!(genki["facility"]["facility"]["phone"], "0833-45-0000", "the staff edit stays");
     assert_eq!(genki["facility"]["edited_fields"][0], "phone");
 }
 
@@ -186,32 +145,13 @@ fn an_unreadable_file_fails_alone_and_writes_nothing() {
     let bad = t.dir.path().join("aed.csv");
     std::fs::write(&bad, "名称,設置位置,緯度,経度\n市役所,1階,34.0,131.8\n").unwrap();
     let good = data("jichitai/yamaguchi/355020_abu/2_医療機関一覧.csv");
-    let out = t
-        .cmd()
-        .args(["import", "--json"])
-        .arg(&bad)
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed file makes the command fail"
-    );
+    let out = t.cmd().args(["import", "--json"]).arg(&bad).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed file makes the command fail");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = by_name(&report);
-    assert!(
-        files["aed.csv"]["error"]
-            .as_str()
-            .unwrap()
-            .contains("aed.csv")
-    );
+    assert!(files["aed.csv"]["error"].as_str().unwrap().contains("aed.csv"));
     assert_eq!(n(&files["2_医療機関一覧.csv"], "imported"), 3);
     let status = t.json(&["status", "--json"]);
-    assert_eq!(
-        status["datasets"].as_array().unwrap().len(),
-        1,
-        "nothing of the bad file"
-    );
+    assert_eq!(status["datasets"].as_array().unwrap().len(), 1, "nothing of the bad file");
     assert_eq!(n(&status, "facilities"), 3);
 }

@@ -3,19 +3,25 @@
 
 mod architecture;
 mod import;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 pub fn data(rel: &str) -> PathBuf {
     root().join("data").join(rel)
+}
+
+/// The built IPADIC dictionary (scripts/setup.sh builds it).
+pub fn dictionary() -> PathBuf {
+    let dir =
+        std::env::var_os("TSUNAGI_DICTIONARY_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("var/dict/ipadic"));
+    assert!(dir.join("metadata.json").exists(), "no dictionary at {}: run ./scripts/setup.sh first", dir.display());
+    dir
 }
 
 /// A fresh data directory and the binary pointed at it.
@@ -25,17 +31,13 @@ pub struct Tsunagi {
 
 impl Tsunagi {
     pub fn new() -> Tsunagi {
-        Tsunagi {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Tsunagi { dir: tempfile::tempdir().unwrap() }
     }
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_tsunagi"));
-        c.arg("--data-dir")
-            .arg(self.dir.path())
-            .arg("--reference-dir")
-            .arg(data("reference"));
+        c.arg("--data-dir").arg(self.dir.path()).arg("--reference-dir").arg(data("reference"));
+        c.arg("--dictionary-dir").arg(dictionary());
         c.env_remove("TSUNAGI_DATA_DIR");
         c
     }
@@ -43,10 +45,7 @@ impl Tsunagi {
     pub fn run(&self, args: &[&str]) -> Output {
         let out = self.cmd().args(args).output().unwrap();
         if !out.status.success() && out.status.code() != Some(1) {
-            panic!(
-                "tsunagi {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            panic!("tsunagi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         out
     }

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 pub struct Config {
     pub data_dir: PathBuf,
     reference_dir: Option<PathBuf>,
+    dictionary_dir: Option<PathBuf>,
 }
 
 /// The bundled `data/` directory: next to the working directory, or above
@@ -21,11 +22,39 @@ fn find_bundled(rel: &str) -> Option<PathBuf> {
 }
 
 impl Config {
-    pub fn new(data_dir: PathBuf, reference_dir: Option<PathBuf>) -> Config {
-        Config {
-            data_dir,
-            reference_dir,
+    pub fn new(data_dir: PathBuf, reference_dir: Option<PathBuf>, dictionary_dir: Option<PathBuf>) -> Config {
+        Config { data_dir, reference_dir, dictionary_dir }
+    }
+
+    pub fn dictionary_dir(&self) -> PathBuf {
+        self.dictionary_dir.clone().unwrap_or_else(|| tsunagi_search::dictionary::default_dir(&self.data_dir))
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// Municipal boundaries shipped in data/boundaries (for assigning
+    /// municipalities by point and answering "who visits here").
+    pub fn areas(&self) -> Result<tsunagi_search::Areas> {
+        let mut areas = tsunagi_search::Areas::default();
+        if let Some(dir) = find_bundled("boundaries/smartnews-japan-topography/s0010") {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
+                let text = std::fs::read_to_string(&f)?;
+                areas
+                    .add_geojson(&text, tsunagi_search::AreaKind::Municipality)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+            }
         }
+        Ok(areas)
+    }
+
+    pub fn index(&self) -> Result<tsunagi_search::SearchIndex> {
+        let dict = tsunagi_search::dictionary::load(&self.dictionary_dir())?;
+        let ja = tsunagi_search::Japanese::new(dict);
+        Ok(tsunagi_search::SearchIndex::open(&self.index_dir(), ja, self.areas()?)?)
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -33,15 +62,13 @@ impl Config {
     }
 
     pub fn store(&self) -> Result<tsunagi_db::Store> {
-        tsunagi_db::Store::open(&self.db_path())
-            .with_context(|| format!("opening {}", self.db_path().display()))
+        tsunagi_db::Store::open(&self.db_path()).with_context(|| format!("opening {}", self.db_path().display()))
     }
 
     pub fn reference_dir(&self) -> Result<PathBuf> {
-        self.reference_dir
-            .clone()
-            .or_else(|| find_bundled("reference"))
-            .context("cannot find the reference data (data/reference): pass --reference-dir or set TSUNAGI_REFERENCE_DIR")
+        self.reference_dir.clone().or_else(|| find_bundled("reference")).context(
+            "cannot find the reference data (data/reference): pass --reference-dir or set TSUNAGI_REFERENCE_DIR",
+        )
     }
 
     pub fn reference(&self) -> Result<tsunagi_import::Reference> {

@@ -76,18 +76,11 @@ enum Abort {
 pub fn run(config: &Config, args: Args) -> Result<i32> {
     let reference = config.reference()?;
     let catalog = config.catalog()?;
-    let store = if args.dry_run {
-        None
-    } else {
-        Some(config.store()?)
-    };
+    let store = if args.dry_run { None } else { Some(config.store()?) };
     // Open every file first: detail tables (診療科・診療時間票) go after the
     // facility lists they complete, whatever the order on the command line.
-    let mut opened: Vec<(PathBuf, Result<Source, tsunagi_import::FileError>)> = args
-        .files
-        .iter()
-        .map(|p| (p.clone(), Source::open(p)))
-        .collect();
+    let mut opened: Vec<(PathBuf, Result<Source, tsunagi_import::FileError>)> =
+        args.files.iter().map(|p| (p.clone(), Source::open(p))).collect();
     opened.sort_by_key(|(_, s)| matches!(s, Ok(s) if s.format == Format::IryoHours));
     let mut reports = Vec::new();
     for (path, source) in opened {
@@ -111,11 +104,21 @@ pub fn run(config: &Config, args: Args) -> Result<i32> {
         reports.push(report);
     }
     let failed = reports.iter().any(|r| r.error.is_some());
+    if let Some(store) = &store {
+        // Keep the search index in step; without a dictionary it is built later.
+        match config.index() {
+            Ok(index) => {
+                let n = crate::search::sync(store, &index)?;
+                if !args.json {
+                    println!("search index: {n} facilities updated");
+                }
+            }
+            Err(e) if !args.json => eprintln!("note: search index not updated ({e:#})"),
+            Err(_) => {}
+        }
+    }
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?
-        );
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?);
     }
     Ok(if failed { 1 } else { 0 })
 }
@@ -150,10 +153,8 @@ fn import_one(
     let bar = if progress && std::io::stderr().is_terminal() && source.size() > 2_000_000 {
         let b = ProgressBar::new(source.size());
         b.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {percent}% {elapsed_precise} ({eta} left)",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("{msg} [{bar:40}] {percent}% {elapsed_precise} ({eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.set_message(source.file_name.clone());
         Some(b)
@@ -229,13 +230,7 @@ fn import_one(
         format: Some(source.format.id()),
         format_label: Some(source.format.label()),
         encoding: Some(source.encoding.clone()),
-        delimiter: source.delimiter.map(|d| {
-            if d == '\t' {
-                "TAB".into()
-            } else {
-                d.to_string()
-            }
-        }),
+        delimiter: source.delimiter.map(|d| if d == '\t' { "TAB".into() } else { d.to_string() }),
         rows: counts.rows,
         imported: counts.imported,
         merged: counts.merged,
@@ -269,13 +264,7 @@ fn check_one(reference: &tsunagi_import::Reference, source: &Source) -> FileRepo
         format: Some(source.format.id()),
         format_label: Some(source.format.label()),
         encoding: Some(source.encoding.clone()),
-        delimiter: source.delimiter.map(|d| {
-            if d == '\t' {
-                "TAB".into()
-            } else {
-                d.to_string()
-            }
-        }),
+        delimiter: source.delimiter.map(|d| if d == '\t' { "TAB".into() } else { d.to_string() }),
         rows: imported + skipped,
         imported,
         merged: 0,
@@ -295,10 +284,7 @@ fn print_summary(r: &FileReport) {
         r.path,
         r.format_label.unwrap_or(""),
         r.encoding.as_deref().unwrap_or(""),
-        r.delimiter
-            .as_deref()
-            .map(|d| format!(", delimiter {d}"))
-            .unwrap_or_default(),
+        r.delimiter.as_deref().map(|d| format!(", delimiter {d}")).unwrap_or_default(),
         r.rows,
         r.imported,
         r.merged,

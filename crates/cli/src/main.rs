@@ -2,6 +2,7 @@
 
 mod config;
 mod import;
+mod search;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -9,11 +10,7 @@ use clap::{Parser, Subcommand};
 use config::Config;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tsunagi",
-    version,
-    about = "医療・介護資源マップ: import, search and serve facility lists"
-)]
+#[command(name = "tsunagi", version, about = "医療・介護資源マップ: import, search and serve facility lists")]
 struct Cli {
     /// Where the database and the search index live.
     #[arg(long, global = true, env = "TSUNAGI_DATA_DIR", default_value = "var")]
@@ -21,6 +18,9 @@ struct Cli {
     /// The project's data/reference (municipalities, 町字 points).
     #[arg(long, global = true, env = "TSUNAGI_REFERENCE_DIR")]
     reference_dir: Option<std::path::PathBuf>,
+    /// The built IPADIC dictionary (default: DATA_DIR/dict/ipadic).
+    #[arg(long, global = true, env = "TSUNAGI_DICTIONARY_DIR")]
+    dictionary_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,6 +29,14 @@ struct Cli {
 enum Command {
     /// Import official lists (CSV/TSV/XLSX/GeoJSON) into the database.
     Import(import::Args),
+    /// Search facilities (Japanese text, filters, places).
+    Search(search::SearchArgs),
+    /// The search index: rebuild, sync, check.
+    #[command(subcommand)]
+    Index(search::IndexCommand),
+    /// The Japanese dictionary.
+    #[command(subcommand)]
+    Dict(search::DictCommand),
     /// Change one field of a facility (locks it against re-imports).
     Edit {
         id: i64,
@@ -56,10 +64,7 @@ enum Command {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TSUNAGI_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -73,18 +78,15 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<i32> {
-    let config = Config::new(cli.data_dir, cli.reference_dir);
+    let config = Config::new(cli.data_dir, cli.reference_dir, cli.dictionary_dir);
     match cli.command {
         Command::Import(args) => import::run(&config, args),
-        Command::Edit {
-            id,
-            field,
-            value,
-            by,
-        } => {
+        Command::Search(args) => search::search(&config, args),
+        Command::Index(cmd) => search::index(&config, cmd),
+        Command::Dict(cmd) => search::dict(&config, cmd),
+        Command::Edit { id, field, value, by } => {
             let store = config.store()?;
-            let value =
-                value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
+            let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
             match store.edit(id, &field, value, &by)? {
                 Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
                 None => println!("no change"),
@@ -94,17 +96,12 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Verify { id, by } => {
             let store = config.store()?;
             store.verify(id, &by, tsunagi_db::today_jst())?;
-            println!(
-                "facility {id} verified by {by} on {}",
-                tsunagi_db::today_jst()
-            );
+            println!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
             Ok(0)
         }
         Command::Show { id } => {
             let store = config.store()?;
-            let f = store
-                .get(id)?
-                .with_context(|| format!("facility {id} does not exist"))?;
+            let f = store.get(id)?.with_context(|| format!("facility {id} does not exist"))?;
             let out = serde_json::json!({
                 "facility": f,
                 "sources": store.sources(id)?,
@@ -136,10 +133,7 @@ fn run(cli: Cli) -> Result<i32> {
                     datasets.len()
                 );
                 for d in &datasets {
-                    println!(
-                        "  {} ({}, {}): {} rows",
-                        d.file_name, d.format, d.dataset_date, d.rows
-                    );
+                    println!("  {} ({}, {}): {} rows", d.file_name, d.format, d.dataset_date, d.rows);
                 }
             }
             Ok(0)

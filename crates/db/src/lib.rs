@@ -27,9 +27,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use schema::{
-    changes, datasets, edited_fields, facilities, facility_codes, facility_records, meta,
-};
+use schema::{changes, datasets, edited_fields, facilities, facility_codes, facility_records, meta};
 use tsunagi_domain::merge::{self, FieldChange, FieldSources, MatchReason, Stamp};
 use tsunagi_domain::{Facility, normalize};
 
@@ -104,10 +102,7 @@ pub fn today_jst() -> NaiveDate {
 impl Store {
     /// Opens (creating if needed) the database file and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |reason: String| Error::Open {
-            path: path.display().to_string(),
-            reason,
-        };
+        let open_err = |reason: String| Error::Open { path: path.display().to_string(), reason };
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -121,10 +116,7 @@ impl Store {
             .build(manager)
             .map_err(|e| open_err(e.to_string()))?;
         let store = Store { pool };
-        store
-            .conn()?
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| Error::Migration(e.to_string()))?;
+        store.conn()?.run_pending_migrations(MIGRATIONS).map_err(|e| Error::Migration(e.to_string()))?;
         Ok(store)
     }
 
@@ -145,15 +137,8 @@ impl Store {
             let (id, date) = upsert_dataset(conn, dataset)?;
             let mut importer = Importer {
                 conn,
-                stamp: Stamp {
-                    dataset: id,
-                    date,
-                    line: 0,
-                },
-                verified_by: format!(
-                    "公開データ: {}",
-                    dataset.title.as_deref().unwrap_or(&dataset.file_name)
-                ),
+                stamp: Stamp { dataset: id, date, line: 0 },
+                verified_by: format!("公開データ: {}", dataset.title.as_deref().unwrap_or(&dataset.file_name)),
                 now: now(),
             };
             f(&mut importer).map_err(|e| {
@@ -170,11 +155,8 @@ impl Store {
 
     pub fn get(&self, id: i64) -> Result<Option<StoredFacility>> {
         let mut conn = self.conn()?;
-        let row: Option<FacilityRow> = facilities::table
-            .find(id)
-            .select(FacilityRow::as_select())
-            .first(&mut conn)
-            .optional()?;
+        let row: Option<FacilityRow> =
+            facilities::table.find(id).select(FacilityRow::as_select()).first(&mut conn).optional()?;
         let Some(row) = row else { return Ok(None) };
         let edited: Vec<String> = edited_fields::table
             .filter(edited_fields::facility_id.eq(id))
@@ -223,10 +205,7 @@ impl Store {
     /// The sequence number of the latest write.
     pub fn seq(&self) -> Result<i64> {
         let mut conn = self.conn()?;
-        Ok(meta::table
-            .find("seq")
-            .select(meta::value)
-            .first(&mut conn)?)
+        Ok(meta::table.find("seq").select(meta::value).first(&mut conn)?)
     }
 
     /// Ids of all facilities that are not deleted, ascending.
@@ -241,10 +220,7 @@ impl Store {
 
     pub fn count(&self) -> Result<i64> {
         let mut conn = self.conn()?;
-        Ok(facilities::table
-            .filter(facilities::deleted_at.is_null())
-            .count()
-            .get_result(&mut conn)?)
+        Ok(facilities::table.filter(facilities::deleted_at.is_null()).count().get_result(&mut conn)?)
     }
 
     /// The source records a facility was built from, newest dataset first.
@@ -312,11 +288,7 @@ impl Store {
             let at = now();
             let seq = next_seq(conn)?;
             diesel::update(facilities::table.find(id))
-                .set((
-                    Projection::of(&stored.facility),
-                    facilities::edited_at.eq(&at),
-                    facilities::seq.eq(seq),
-                ))
+                .set((Projection::of(&stored.facility), facilities::edited_at.eq(&at), facilities::seq.eq(seq)))
                 .execute(conn)?;
             diesel::replace_into(edited_fields::table)
                 .values((
@@ -347,16 +319,7 @@ impl Store {
                     facilities::seq.eq(seq),
                 ))
                 .execute(conn)?;
-            record_change(
-                conn,
-                id,
-                &now(),
-                actor,
-                None,
-                "verify",
-                None,
-                Some(&on.to_string()),
-            )
+            record_change(conn, id, &now(), actor, None, "verify", None, Some(&on.to_string()))
         })
     }
 
@@ -383,11 +346,7 @@ impl Store {
                     facilities::seq.eq(seq),
                 ))
                 .execute(conn)?;
-            let action = if reason.is_some() {
-                "delete"
-            } else {
-                "restore"
-            };
+            let action = if reason.is_some() { "delete" } else { "restore" };
             record_change(conn, id, &at, actor, None, action, None, reason)
         })
     }
@@ -521,10 +480,8 @@ struct FacilityRow {
 
 impl FacilityRow {
     fn into_stored(self) -> Result<StoredFacility> {
-        let facility = serde_json::from_str(&self.data).map_err(|e| Error::Corrupt {
-            id: self.id,
-            reason: e.to_string(),
-        })?;
+        let facility =
+            serde_json::from_str(&self.data).map_err(|e| Error::Corrupt { id: self.id, reason: e.to_string() })?;
         Ok(StoredFacility {
             id: self.id,
             facility,
@@ -567,12 +524,7 @@ impl Projection {
             name: f.name.clone(),
             name_key: normalize::name_key(&f.name),
             primary_category: f.primary_category().map(|c| c.id().to_string()),
-            address_key: f
-                .address
-                .full
-                .as_deref()
-                .map(normalize::address_key)
-                .filter(|k| !k.is_empty()),
+            address_key: f.address.full.as_deref().map(normalize::address_key).filter(|k| !k.is_empty()),
             phone_key: f.phone.as_deref().and_then(normalize::phone_key),
             municipality_code: f.address.municipality_code.clone(),
             care_area: f.care_area.clone(),
@@ -622,9 +574,7 @@ pub struct Importer<'c> {
 
 impl std::fmt::Debug for Importer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Importer")
-            .field("stamp", &self.stamp)
-            .finish_non_exhaustive()
+        f.debug_struct("Importer").field("stamp", &self.stamp).finish_non_exhaustive()
     }
 }
 
@@ -653,14 +603,7 @@ impl Importer<'_> {
         let (applied, id) = match found {
             Some((id, reason)) => {
                 let changed = self.merge_into(id, &rec.facility)?;
-                (
-                    Applied::Merged {
-                        id,
-                        reason,
-                        changed,
-                    },
-                    id,
-                )
+                (Applied::Merged { id, reason, changed }, id)
             }
             None if rec.existing_only => return Ok(Applied::NoMatch),
             None => {
@@ -703,10 +646,7 @@ impl Importer<'_> {
     /// other addresses) are the publisher's separate entries: only a code
     /// or the same name with the same address or phone joins them.
     #[allow(clippy::type_complexity)]
-    fn find_match(
-        &mut self,
-        f: &Facility,
-    ) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
+    fn find_match(&mut self, f: &Facility) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
         let mut ids: Vec<i64> = Vec::new();
         let mut owners: Vec<(tsunagi_domain::Code, i64)> = Vec::new();
         for code in &f.codes {
@@ -730,23 +670,18 @@ impl Importer<'_> {
             .map(normalize::address_key)
             .filter(|k| !k.is_empty())
             .unwrap_or_else(|| "\u{0}".into());
-        let phone_key = f
-            .phone
-            .as_deref()
-            .and_then(normalize::phone_key)
-            .unwrap_or_else(|| "\u{0}".into());
+        let phone_key = f.phone.as_deref().and_then(normalize::phone_key).unwrap_or_else(|| "\u{0}".into());
         let (lat, lng) = f.point().map_or((999.0, 999.0), |p| (p.lat, p.lng));
         let (dlat, dlng) = (0.003, 0.004);
         ids.extend(
             facilities::table
                 .filter(facilities::name_key.eq(&name_key))
                 .filter(
-                    facilities::address_key
-                        .eq(&address_key)
-                        .or(facilities::phone_key.eq(&phone_key))
-                        .or(facilities::lat
+                    facilities::address_key.eq(&address_key).or(facilities::phone_key.eq(&phone_key)).or(
+                        facilities::lat
                             .between(lat - dlat, lat + dlat)
-                            .and(facilities::lng.between(lng - dlng, lng + dlng))),
+                            .and(facilities::lng.between(lng - dlng, lng + dlng)),
+                    ),
                 )
                 .select(facilities::id)
                 .limit(20)
@@ -755,11 +690,7 @@ impl Importer<'_> {
         ids.extend(
             facilities::table
                 .filter(facilities::name_key.ne(&name_key))
-                .filter(
-                    facilities::phone_key
-                        .eq(&phone_key)
-                        .or(facilities::address_key.eq(&address_key)),
-                )
+                .filter(facilities::phone_key.eq(&phone_key).or(facilities::address_key.eq(&address_key)))
                 .select(facilities::id)
                 .limit(20)
                 .load::<i64>(self.conn)?,
@@ -781,10 +712,8 @@ impl Importer<'_> {
             .load(self.conn)?;
         let mut best: Option<(MatchReason, f64, i64)> = None;
         for (id, data) in rows {
-            let existing: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt {
-                id,
-                reason: e.to_string(),
-            })?;
+            let existing: Facility =
+                serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
             let Some(reason) = merge::same_facility(&existing, f) else {
                 continue;
             };
@@ -810,10 +739,7 @@ impl Importer<'_> {
 
     fn create(&mut self, f: &Facility) -> Result<i64> {
         let seq = next_seq(self.conn)?;
-        let sources: FieldSources = merge::fields(f)
-            .keys()
-            .map(|k| (k.clone(), self.stamp))
-            .collect();
+        let sources: FieldSources = merge::fields(f).keys().map(|k| (k.clone(), self.stamp)).collect();
         let id: i64 = diesel::insert_into(facilities::table)
             .values((
                 Projection::of(f),
@@ -828,16 +754,7 @@ impl Importer<'_> {
             .get_result(self.conn)?;
         insert_codes(self.conn, id, f)?;
         let now = self.now.clone();
-        record_change(
-            self.conn,
-            id,
-            &now,
-            "import",
-            Some(self.stamp.dataset),
-            "create",
-            None,
-            None,
-        )?;
+        record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "create", None, None)?;
         Ok(id)
     }
 
@@ -845,16 +762,10 @@ impl Importer<'_> {
     fn merge_into(&mut self, id: i64, incoming: &Facility) -> Result<usize> {
         let (data, sources_json, verified_on): (String, String, Option<String>) = facilities::table
             .find(id)
-            .select((
-                facilities::data,
-                facilities::field_sources,
-                facilities::verified_on,
-            ))
+            .select((facilities::data, facilities::field_sources, facilities::verified_on))
             .first(self.conn)?;
-        let mut current: Facility = serde_json::from_str(&data).map_err(|e| Error::Corrupt {
-            id,
-            reason: e.to_string(),
-        })?;
+        let mut current: Facility =
+            serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
         let mut sources: FieldSources = serde_json::from_str(&sources_json).unwrap_or_default();
         let locked: BTreeSet<String> = edited_fields::table
             .filter(edited_fields::facility_id.eq(id))
@@ -871,39 +782,21 @@ impl Importer<'_> {
         }
         let seq = next_seq(self.conn)?;
         diesel::update(facilities::table.find(id))
-            .set((
-                facilities::field_sources.eq(&new_sources),
-                facilities::seq.eq(seq),
-            ))
+            .set((facilities::field_sources.eq(&new_sources), facilities::seq.eq(seq)))
             .execute(self.conn)?;
         if newer_verification {
             diesel::update(facilities::table.find(id))
-                .set((
-                    facilities::verified_on.eq(&date),
-                    facilities::verified_by.eq(&self.verified_by),
-                ))
+                .set((facilities::verified_on.eq(&date), facilities::verified_by.eq(&self.verified_by)))
                 .execute(self.conn)?;
         }
         if !changes.is_empty() {
             diesel::update(facilities::table.find(id))
-                .set((
-                    Projection::of(&current),
-                    facilities::edited_at.eq(&self.now),
-                ))
+                .set((Projection::of(&current), facilities::edited_at.eq(&self.now)))
                 .execute(self.conn)?;
             insert_codes(self.conn, id, &current)?;
             let now = self.now.clone();
             for c in &changes {
-                record_change(
-                    self.conn,
-                    id,
-                    &now,
-                    "import",
-                    Some(self.stamp.dataset),
-                    "update",
-                    Some(c),
-                    None,
-                )?;
+                record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "update", Some(c), None)?;
             }
         }
         Ok(changes.len())
@@ -919,10 +812,7 @@ fn upsert_dataset(conn: &mut SqliteConnection, d: &NewDataset) -> Result<(i64, N
         .optional()?;
     if let Some((id, date)) = existing {
         diesel::update(datasets::table.find(id))
-            .set((
-                datasets::last_imported_at.eq(&at),
-                datasets::path.eq(&d.path),
-            ))
+            .set((datasets::last_imported_at.eq(&at), datasets::path.eq(&d.path)))
             .execute(conn)?;
         return Ok((id, date.parse().unwrap_or(d.dataset_date)));
     }
@@ -948,12 +838,7 @@ fn upsert_dataset(conn: &mut SqliteConnection, d: &NewDataset) -> Result<(i64, N
 }
 
 fn load_row(conn: &mut SqliteConnection, id: i64) -> Result<FacilityRow> {
-    facilities::table
-        .find(id)
-        .select(FacilityRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(Error::NotFound(id))
+    facilities::table.find(id).select(FacilityRow::as_select()).first(conn).optional()?.ok_or(Error::NotFound(id))
 }
 
 fn next_seq(conn: &mut SqliteConnection) -> Result<i64> {

@@ -18,13 +18,8 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
-        Group::Medical,
-        Group::Care,
-        Group::Consultation,
-        Group::LifeSupport,
-        Group::Disability,
-    ];
+    pub const ALL: [Group; 5] =
+        [Group::Medical, Group::Care, Group::Consultation, Group::LifeSupport, Group::Disability];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -51,10 +46,7 @@ impl Group {
     }
 
     pub fn categories(self) -> impl Iterator<Item = Category> {
-        Category::ALL
-            .iter()
-            .copied()
-            .filter(move |c| c.group() == self)
+        Category::ALL.iter().copied().filter(move |c| c.group() == self)
     }
 }
 
@@ -103,13 +95,13 @@ categories! {
     HomeNursing => "home_nursing", Medical, "訪問看護ステーション", "看護師が自宅に来て、医療的なケアをします。", ["訪問看護", "訪看"];
     Midwife => "midwife", Medical, "助産所", "助産師によるお産や相談の場所です。", ["助産院"];
     CareManagement => "care_management", Care, "ケアマネジャー（居宅介護支援）", "介護サービスの計画（ケアプラン）を作り、相談にのります。", ["居宅介護支援", "ケアマネ", "ケアプランセンター"];
-    HomeCare => "home_care", Care, "自宅に来てくれる介護", "ヘルパーの訪問や訪問入浴、訪問リハビリなどです。", ["訪問介護", "ホームヘルプ"];
-    DayCare => "day_care", Care, "通いの介護（デイサービス・デイケア）", "日帰りで通い、食事・入浴・リハビリなどを受けます。", ["デイサービス", "デイケア", "通所介護"];
+    HomeCare => "home_care", Care, "自宅に来てくれる介護", "ヘルパーの訪問や訪問入浴、訪問リハビリなどです。", ["訪問系サービス", "在宅サービス"];
+    DayCare => "day_care", Care, "通いの介護（デイサービス・デイケア）", "日帰りで通い、食事・入浴・リハビリなどを受けます。", ["通いの介護", "通所系サービス"];
     ShortStay => "short_stay", Care, "短期間の泊まり（ショートステイ）", "数日から泊まって介護を受けられます。", ["ショートステイ", "短期入所"];
     MultiFunction => "multi_function", Care, "通い・泊まり・訪問の組み合わせ", "小規模多機能型居宅介護など、ひとつの事業所で通い・泊まり・訪問を組み合わせます。", ["小規模多機能", "看護小規模多機能"];
-    NursingHome => "nursing_home", Care, "介護施設（特養・老健・介護医療院）", "介護保険で入所して暮らす施設です。", ["特養", "老健", "介護保険施設"];
-    Residence => "residence", Care, "高齢者の住まい（グループホーム・有料老人ホームなど）", "介護や見守りのある住まいです。", ["グループホーム", "有料老人ホーム", "サ高住", "ケアハウス"];
-    WelfareEquipment => "welfare_equipment", Care, "福祉用具", "車いすや介護ベッドなどの貸し出し・販売です。", ["福祉用具貸与", "福祉用具販売"];
+    NursingHome => "nursing_home", Care, "介護施設（特養・老健・介護医療院）", "介護保険で入所して暮らす施設です。", ["介護保険施設", "入所施設"];
+    Residence => "residence", Care, "高齢者の住まい（グループホーム・有料老人ホームなど）", "介護や見守りのある住まいです。", ["高齢者の住まい", "高齢者住宅"];
+    WelfareEquipment => "welfare_equipment", Care, "福祉用具", "車いすや介護ベッドなどの貸し出し・販売です。", ["介護用品"];
     CommunitySupport => "community_support", Consultation, "地域包括支援センター", "高齢者の暮らしの困りごとを何でも相談できる窓口です。", ["包括", "地域包括", "高齢者相談センター"];
     HomeCareSupport => "home_care_support", Consultation, "在宅医療・介護の相談窓口", "自宅での医療と介護について相談できる窓口です。", ["在宅医療・介護連携支援センター", "連携支援センター"];
     MunicipalOffice => "municipal_office", Consultation, "市町村の窓口", "市役所・町村役場の介護や福祉の担当です。", ["市役所", "役場"];
@@ -237,18 +229,14 @@ mod tests {
     #[test]
     fn filters_parse_ids_names_and_aliases() {
         let check = |s: &str, expect: &str| {
-            assert_eq!(
-                CategoryFilter::parse(s).map(|f| f.id()),
-                Some(expect),
-                "{s}"
-            );
+            assert_eq!(CategoryFilter::parse(s).map(|f| f.id()), Some(expect), "{s}");
         };
         check("medical", "medical");
         check("医療", "medical");
         check("dental", "dental");
         check("歯医者", "dental");
         check("包括", "community_support");
-        check("デイサービス", "day_care");
+        check("通いの介護", "day_care");
         assert_eq!(CategoryFilter::parse("aed"), None);
     }
 
@@ -258,18 +246,9 @@ mod tests {
             Category::guess_from_name("高松市地域包括支援センター 香川サブセンター"),
             Some(Category::CommunitySupport)
         );
-        assert_eq!(
-            Category::guess_from_name("保健センター"),
-            Some(Category::HealthCenter)
-        );
-        assert_eq!(
-            Category::guess_from_name("山口市柚野診療所"),
-            Some(Category::Clinic)
-        );
-        assert_eq!(
-            Category::guess_from_name("わかば歯科医院"),
-            Some(Category::Dental)
-        );
+        assert_eq!(Category::guess_from_name("保健センター"), Some(Category::HealthCenter));
+        assert_eq!(Category::guess_from_name("山口市柚野診療所"), Some(Category::Clinic));
+        assert_eq!(Category::guess_from_name("わかば歯科医院"), Some(Category::Dental));
         assert_eq!(Category::guess_from_name("市民会館"), None);
     }
 }

@@ -35,12 +35,7 @@ pub fn corporate_number_valid(s: &str) -> bool {
     if d.len() != 13 || s.chars().count() != 13 {
         return false;
     }
-    let sum: u32 = d[1..]
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &p)| p * if i % 2 == 0 { 1 } else { 2 })
-        .sum();
+    let sum: u32 = d[1..].iter().rev().enumerate().map(|(i, &p)| p * if i % 2 == 0 { 1 } else { 2 }).sum();
     d[0] == 9 - sum % 9
 }
 

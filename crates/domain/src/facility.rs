@@ -114,16 +114,11 @@ impl Address {
     /// The address line to print: the full form, with the building after it.
     pub fn line(&self) -> String {
         let mut s = self.full.clone().unwrap_or_else(|| {
-            [
-                &self.prefecture,
-                &self.municipality,
-                &self.town,
-                &self.block,
-            ]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
+            [&self.prefecture, &self.municipality, &self.town, &self.block]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect()
         });
         if let Some(b) = &self.building
             && !s.contains(b.as_str())
@@ -170,14 +165,9 @@ impl CodeScheme {
     }
 
     pub fn from_id(s: &str) -> Option<CodeScheme> {
-        [
-            CodeScheme::MedicalInstitution,
-            CodeScheme::CareProvider,
-            CodeScheme::IryoJohoNet,
-            CodeScheme::Local,
-        ]
-        .into_iter()
-        .find(|c| c.id() == s)
+        [CodeScheme::MedicalInstitution, CodeScheme::CareProvider, CodeScheme::IryoJohoNet, CodeScheme::Local]
+            .into_iter()
+            .find(|c| c.id() == s)
     }
 }
 
@@ -189,10 +179,7 @@ pub struct Code {
 
 impl Code {
     pub fn new(scheme: CodeScheme, value: impl Into<String>) -> Code {
-        Code {
-            scheme,
-            value: value.into(),
-        }
+        Code { scheme, value: value.into() }
     }
 }
 
@@ -309,10 +296,7 @@ impl Capability {
     ];
 
     pub fn id(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 
     pub fn from_id(s: &str) -> Option<Capability> {
@@ -498,10 +482,7 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 
 impl Facility {
     pub fn new(name: impl Into<String>) -> Facility {
-        Facility {
-            name: name.into(),
-            ..Facility::default()
-        }
+        Facility { name: name.into(), ..Facility::default() }
     }
 
     pub fn primary_category(&self) -> Option<Category> {
@@ -518,11 +499,7 @@ impl Facility {
     /// takes the new offer's non-empty details.
     pub fn add_service(&mut self, offer: ServiceOffer) {
         self.add_category(offer.service.category());
-        match self
-            .services
-            .iter_mut()
-            .find(|s| s.service == offer.service)
-        {
+        match self.services.iter_mut().find(|s| s.service == offer.service) {
             Some(s) => merge_offer(s, offer),
             None => self.services.push(offer),
         }
@@ -539,10 +516,7 @@ impl Facility {
     }
 
     pub fn code(&self, scheme: CodeScheme) -> Option<&str> {
-        self.codes
-            .iter()
-            .find(|c| c.scheme == scheme)
-            .map(|c| c.value.as_str())
+        self.codes.iter().find(|c| c.scheme == scheme).map(|c| c.value.as_str())
     }
 
     pub fn add_capability(&mut self, c: Capability) {
@@ -553,10 +527,7 @@ impl Facility {
 
     /// Services in which someone comes to the person's home.
     pub fn home_services(&self) -> impl Iterator<Item = Service> + '_ {
-        self.services
-            .iter()
-            .map(|o| o.service)
-            .filter(|s| s.def().visits_home)
+        self.services.iter().map(|o| o.service).filter(|s| s.def().visits_home)
     }
 
     pub fn point(&self) -> Option<GeoPoint> {
@@ -568,14 +539,7 @@ pub(crate) fn merge_offer(into: &mut ServiceOffer, from: ServiceOffer) {
     macro_rules! take {
         ($($f:ident),*) => { $( if from.$f.is_some() { into.$f = from.$f; } )* };
     }
-    take!(
-        published_name,
-        provider_number,
-        capacity,
-        capacity_note,
-        days,
-        days_note
-    );
+    take!(published_name, provider_number, capacity, capacity_note, days, days_note);
 }
 
 #[cfg(test)]
@@ -596,27 +560,18 @@ mod tests {
     #[test]
     fn empty_fields_are_left_out_of_the_json() {
         let f = Facility::new("あいクリニック");
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"{"name":"あいクリニック"}"#
-        );
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"name":"あいクリニック"}"#);
     }
 
     #[test]
     fn services_imply_categories() {
         let mut f = Facility::new("x");
         f.add_service(ServiceOffer::new(Service::DayService));
-        f.add_service(ServiceOffer {
-            capacity: Some(30),
-            ..ServiceOffer::new(Service::DayService)
-        });
+        f.add_service(ServiceOffer { capacity: Some(30), ..ServiceOffer::new(Service::DayService) });
         f.add_service(ServiceOffer::new(Service::HomeHelp));
         assert_eq!(f.categories, vec![Category::DayCare, Category::HomeCare]);
         assert_eq!(f.services.len(), 2);
         assert_eq!(f.services[0].capacity, Some(30));
-        assert_eq!(
-            f.home_services().collect::<Vec<_>>(),
-            vec![Service::HomeHelp]
-        );
+        assert_eq!(f.home_services().collect::<Vec<_>>(), vec![Service::HomeHelp]);
     }
 }

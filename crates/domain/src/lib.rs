@@ -16,14 +16,16 @@ pub mod codes;
 pub mod facility;
 pub mod merge;
 pub mod normalize;
+pub mod query;
 pub mod schedule;
 pub mod service;
 
 pub use category::{Category, CategoryFilter, Group};
 pub use facility::{
-    Address, Beds, Capability, Code, CodeScheme, Consent, Facility, GeoPoint, GeoPrecision,
-    Location, ProContact, ServiceOffer, Vacancy, Visibility, VisitArea,
+    Address, Beds, Capability, Code, CodeScheme, Consent, Facility, GeoPoint, GeoPrecision, Location, ProContact,
+    ServiceOffer, Vacancy, Visibility, VisitArea,
 };
 pub use merge::{FieldChange, FieldSources, MatchReason, Stamp};
+pub use query::{BBox, ParamError, QueryParams, SearchQuery, Sort};
 pub use schedule::{Day, Days, OpenState, Schedule, Slot, SlotKind, Time};
 pub use service::Service;

@@ -58,11 +58,7 @@ pub fn same_facility(a: &Facility, b: &Facility) -> Option<MatchReason> {
         return (!e.contradicts()).then_some(MatchReason::Code);
     }
     for ca in &a.codes {
-        if is_single_valued(ca.scheme)
-            && b.codes
-                .iter()
-                .any(|cb| cb.scheme == ca.scheme && cb.value != ca.value)
-        {
+        if is_single_valued(ca.scheme) && b.codes.iter().any(|cb| cb.scheme == ca.scheme && cb.value != ca.value) {
             return None;
         }
     }
@@ -88,17 +84,9 @@ pub fn same_facility(a: &Facility, b: &Facility) -> Option<MatchReason> {
     // in two lists; 「周東総合病院」 and 「周東総合病院訪問看護ステーションいちご」
     // at one address are two: a longer name only joins a record of the same
     // kind of place.
-    let (short, long) = if na.chars().count() <= nb.chars().count() {
-        (&na, &nb)
-    } else {
-        (&nb, &na)
-    };
+    let (short, long) = if na.chars().count() <= nb.chars().count() { (&na, &nb) } else { (&nb, &na) };
     let same_kind = a.categories.iter().any(|c| b.categories.contains(c));
-    if short.chars().count() >= 4
-        && long.contains(short.as_str())
-        && same_kind
-        && (e.same_phone || e.same_address)
-    {
+    if short.chars().count() >= 4 && long.contains(short.as_str()) && same_kind && (e.same_phone || e.same_address) {
         return Some(MatchReason::SimilarNameAndContact);
     }
     None
@@ -117,21 +105,14 @@ struct Evidence {
 
 impl Evidence {
     fn of(a: &Facility, b: &Facility) -> Evidence {
-        let key = |f: &Facility| {
-            f.address
-                .full
-                .as_deref()
-                .map(normalize::address_key)
-                .unwrap_or_default()
-        };
+        let key = |f: &Facility| f.address.full.as_deref().map(normalize::address_key).unwrap_or_default();
         let (ka, kb) = (key(a), key(b));
         let both = !ka.is_empty() && !kb.is_empty();
         let phone = |f: &Facility| f.phone.as_deref().and_then(normalize::phone_key);
         let (pa, pb) = (phone(a), phone(b));
         let distance = match (a.location.as_ref(), b.location.as_ref()) {
             (Some(x), Some(y))
-                if x.precision >= crate::GeoPrecision::Source
-                    && y.precision >= crate::GeoPrecision::Source =>
+                if x.precision >= crate::GeoPrecision::Source && y.precision >= crate::GeoPrecision::Source =>
             {
                 Some(x.point.distance_m(y.point))
             }
@@ -250,11 +231,7 @@ pub enum EditError {
 
 /// Sets one field from JSON (a staff edit). Returns the change, or `None`
 /// when the value is the one already there.
-pub fn set_field(
-    f: &mut Facility,
-    field: &str,
-    value: Option<Value>,
-) -> Result<Option<FieldChange>, EditError> {
+pub fn set_field(f: &mut Facility, field: &str, value: Option<Value>) -> Result<Option<FieldChange>, EditError> {
     if !FIELD_NAMES.contains(&field) {
         return Err(EditError::UnknownField(field.to_string()));
     }
@@ -264,24 +241,14 @@ pub fn set_field(
         Some(v) if !v.is_null() => map.insert(field.to_string(), v),
         _ => map.remove(field),
     };
-    let updated: Facility =
-        serde_json::from_value(Value::Object(map)).map_err(|e| EditError::InvalidValue {
-            field: field.to_string(),
-            reason: e.to_string(),
-        })?;
+    let updated: Facility = serde_json::from_value(Value::Object(map))
+        .map_err(|e| EditError::InvalidValue { field: field.to_string(), reason: e.to_string() })?;
     if updated.name.trim().is_empty() {
-        return Err(EditError::InvalidValue {
-            field: field.to_string(),
-            reason: "a facility needs a name".into(),
-        });
+        return Err(EditError::InvalidValue { field: field.to_string(), reason: "a facility needs a name".into() });
     }
     let after = fields(&updated).get(field).cloned();
     *f = updated;
-    Ok((before != after).then(|| FieldChange {
-        field: field.to_string(),
-        before,
-        after,
-    }))
+    Ok((before != after).then(|| FieldChange { field: field.to_string(), before, after }))
 }
 
 /// Folds `incoming` (from the dataset `stamp`) into `current`. Fields in
@@ -304,11 +271,7 @@ pub fn merge(
         let value = match field.as_str() {
             "categories" | "codes" | "capabilities" | "departments" => union(old.as_ref(), &new),
             "attributes" => {
-                let mut m = old
-                    .as_ref()
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+                let mut m = old.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();
                 for (k, v) in new.as_object().into_iter().flatten() {
                     if newer || !m.contains_key(k) {
                         m.insert(k.clone(), v.clone());
@@ -319,9 +282,7 @@ pub fn merge(
             "services" => merge_services(&current.services, &incoming.services, newer),
             "location" => {
                 let better = match (current.location.as_ref(), incoming.location.as_ref()) {
-                    (Some(c), Some(i)) => {
-                        i.precision > c.precision || (i.precision == c.precision && newer)
-                    }
+                    (Some(c), Some(i)) => i.precision > c.precision || (i.precision == c.precision && newer),
                     _ => true,
                 };
                 if !better {
@@ -337,11 +298,7 @@ pub fn merge(
             }
         };
         if old.as_ref() != Some(&value) {
-            changes.push(FieldChange {
-                field: field.clone(),
-                before: old,
-                after: Some(value.clone()),
-            });
+            changes.push(FieldChange { field: field.clone(), before: old, after: Some(value.clone()) });
             cur.insert(field.clone(), value);
         }
         // The newest dataset confirming a value owns it, changed or not.
@@ -383,9 +340,7 @@ fn merge_services(current: &[ServiceOffer], incoming: &[ServiceOffer], newer: bo
 
 /// Keeps `location` only if it is at least as precise as what `f` has.
 pub fn better_location(f: &Facility, location: &Location) -> bool {
-    f.location
-        .as_ref()
-        .is_none_or(|l| location.precision >= l.precision)
+    f.location.as_ref().is_none_or(|l| location.precision >= l.precision)
 }
 
 #[cfg(test)]
@@ -402,20 +357,12 @@ mod tests {
     }
 
     fn at(f: &mut Facility, lat: f64, lng: f64) {
-        f.location = Some(Location {
-            point: GeoPoint::new(lat, lng),
-            precision: GeoPrecision::Source,
-            source: None,
-        });
+        f.location = Some(Location { point: GeoPoint::new(lat, lng), precision: GeoPrecision::Source, source: None });
     }
 
     #[test]
     fn recognition() {
-        let a = fac(
-            "医療法人緑山会　下松中央病院",
-            "山口県下松市大字生野屋南1-10-1",
-            "0833-44-3555",
-        );
+        let a = fac("医療法人緑山会　下松中央病院", "山口県下松市大字生野屋南1-10-1", "0833-44-3555");
         let b = fac("下松中央病院", "下松市生野屋南1丁目10番1号", "");
         assert_eq!(same_facility(&a, &b), Some(MatchReason::NameAndAddress));
 
@@ -424,11 +371,7 @@ mod tests {
         assert_eq!(same_facility(&c, &d), Some(MatchReason::NameAndAddress));
 
         let e = fac("デイサービスさくら", "下松市東豊井1-1", "0833-41-0000");
-        assert_eq!(
-            same_facility(&c, &e),
-            None,
-            "other name at the same address"
-        );
+        assert_eq!(same_facility(&c, &e), None, "other name at the same address");
 
         let mut f1 = fac("さくら薬局", "", "");
         let mut f2 = fac("さくら薬局", "", "");
@@ -436,11 +379,7 @@ mod tests {
         at(&mut f2, 34.001, 131.8);
         assert_eq!(same_facility(&f1, &f2), Some(MatchReason::NameAndPlace));
         at(&mut f2, 34.2, 131.8);
-        assert_eq!(
-            same_facility(&f1, &f2),
-            None,
-            "same chain name, 20 km apart"
-        );
+        assert_eq!(same_facility(&f1, &f2), None, "same chain name, 20 km apart");
 
         let mut g1 = fac("A", "", "");
         let mut g2 = fac("B", "", "");
@@ -449,74 +388,35 @@ mod tests {
         assert_eq!(same_facility(&g1, &g2), Some(MatchReason::Code));
 
         let mut k1 = fac("池田歯科", "山口県山口市下竪小路24番地", "(083)922-1225");
-        let mut k2 = fac(
-            "池田歯科医院",
-            "山口県山口市大内御堀一丁目6ｰ23",
-            "(083)923-0108",
-        );
+        let mut k2 = fac("池田歯科医院", "山口県山口市大内御堀一丁目6ｰ23", "(083)923-0108");
         k1.add_code(Code::new(CodeScheme::MedicalInstitution, "3530330566"));
         k2.add_code(Code::new(CodeScheme::MedicalInstitution, "3530330566"));
         at(&mut k1, 34.182854, 131.478888);
         at(&mut k2, 34.166754, 131.483919);
-        assert_eq!(
-            same_facility(&k1, &k2),
-            None,
-            "one code on two clinics 2 km apart is a data error"
-        );
+        assert_eq!(same_facility(&k1, &k2), None, "one code on two clinics 2 km apart is a data error");
 
         let mut n1 = fac("藤井歯科医院", "山口県山口市小郡下郷1184", "(083)973-2767");
         let mut n2 = fac("藤井歯科医院", "山口県山口市中河原2ｰ30", "(083)925-6640");
         at(&mut n1, 34.17, 131.47);
         at(&mut n2, 34.1705, 131.4705);
-        assert_eq!(
-            same_facility(&n1, &n2),
-            None,
-            "same name close by, but other address and phone"
-        );
+        assert_eq!(same_facility(&n1, &n2), None, "same name close by, but other address and phone");
 
         let mut h1 = fac("JAおひさま下松", "下松市大字末武上400", "0833-46-1234");
-        let mut h2 = fac(
-            "小規模多機能ホーム JAおひさま下松",
-            "山口県下松市大字末武上400-1",
-            "0833-46-1234",
-        );
+        let mut h2 = fac("小規模多機能ホーム JAおひさま下松", "山口県下松市大字末武上400-1", "0833-46-1234");
         h1.add_service(ServiceOffer::new(Service::SmallMulti));
-        assert_eq!(
-            same_facility(&h1, &h2),
-            None,
-            "not known to be the same kind of place"
-        );
+        assert_eq!(same_facility(&h1, &h2), None, "not known to be the same kind of place");
         h2.add_service(ServiceOffer::new(Service::SmallMulti));
-        assert_eq!(
-            same_facility(&h1, &h2),
-            Some(MatchReason::SimilarNameAndContact)
-        );
+        assert_eq!(same_facility(&h1, &h2), Some(MatchReason::SimilarNameAndContact));
 
-        let mut i1 = fac(
-            "山口県厚生農業協同組合連合会 周東総合病院",
-            "柳井市古開作1000－1",
-            "0820-22-3456",
-        );
-        let mut i2 = fac(
-            "周東総合病院訪問看護ステーション いちご",
-            "柳井市古開作1000－1",
-            "0820-22-3715",
-        );
+        let mut i1 = fac("山口県厚生農業協同組合連合会 周東総合病院", "柳井市古開作1000－1", "0820-22-3456");
+        let mut i2 = fac("周東総合病院訪問看護ステーション いちご", "柳井市古開作1000－1", "0820-22-3715");
         i1.add_service(ServiceOffer::new(Service::CareManagement));
         i2.add_service(ServiceOffer::new(Service::HomeNursing));
-        assert_eq!(
-            same_facility(&i1, &i2),
-            None,
-            "the hospital's nursing station is its own listing"
-        );
+        assert_eq!(same_facility(&i1, &i2), None, "the hospital's nursing station is its own listing");
     }
 
     fn stamp(dataset: i64, date: &str) -> Stamp {
-        Stamp {
-            dataset,
-            date: date.parse().unwrap(),
-            line: 2,
-        }
+        Stamp { dataset, date: date.parse().unwrap(), line: 2 }
     }
 
     #[test]
@@ -527,40 +427,16 @@ mod tests {
         let locked = BTreeSet::new();
         let first = cur.clone();
         let mut base = Facility::new("さくら苑");
-        assert!(
-            !merge(
-                &mut base,
-                &mut sources,
-                &first,
-                stamp(1, "2024-02-01"),
-                &locked
-            )
-            .is_empty()
-        );
+        assert!(!merge(&mut base, &mut sources, &first, stamp(1, "2024-02-01"), &locked).is_empty());
         cur = base;
 
         // Re-importing the same record changes nothing.
-        assert!(
-            merge(
-                &mut cur,
-                &mut sources,
-                &first,
-                stamp(1, "2024-02-01"),
-                &locked
-            )
-            .is_empty()
-        );
+        assert!(merge(&mut cur, &mut sources, &first, stamp(1, "2024-02-01"), &locked).is_empty());
 
         // An older file does not overwrite; it still adds a service.
         let mut old = fac("さくら苑", "下松市瑞穂町2-21-1", "0833-43-0000");
         old.add_service(ServiceOffer::new(Service::DayService));
-        let ch = merge(
-            &mut cur,
-            &mut sources,
-            &old,
-            stamp(2, "2020-01-01"),
-            &locked,
-        );
+        let ch = merge(&mut cur, &mut sources, &old, stamp(2, "2020-01-01"), &locked);
         assert_eq!(cur.phone.as_deref(), Some("0833-43-8123"));
         assert!(cur.has_service(Service::DayService));
         assert!(ch.iter().any(|c| c.field == "services"));
@@ -569,35 +445,14 @@ mod tests {
         let newer = fac("さくら苑", "下松市瑞穂町2-21-1", "0833-43-9999");
         let mut locked = BTreeSet::new();
         locked.insert("phone".to_string());
-        merge(
-            &mut cur,
-            &mut sources,
-            &newer,
-            stamp(3, "2025-01-01"),
-            &locked,
-        );
+        merge(&mut cur, &mut sources, &newer, stamp(3, "2025-01-01"), &locked);
         assert_eq!(cur.phone.as_deref(), Some("0833-43-8123"));
-        merge(
-            &mut cur,
-            &mut sources,
-            &newer,
-            stamp(3, "2025-01-01"),
-            &BTreeSet::new(),
-        );
+        merge(&mut cur, &mut sources, &newer, stamp(3, "2025-01-01"), &BTreeSet::new());
         assert_eq!(cur.phone.as_deref(), Some("0833-43-9999"));
 
         // An empty incoming field never erases.
         let blank = Facility::new("さくら苑");
-        assert!(
-            merge(
-                &mut cur,
-                &mut sources,
-                &blank,
-                stamp(4, "2026-01-01"),
-                &BTreeSet::new()
-            )
-            .is_empty()
-        );
+        assert!(merge(&mut cur, &mut sources, &blank, stamp(4, "2026-01-01"), &BTreeSet::new()).is_empty());
         assert!(cur.phone.is_some());
     }
 
@@ -606,42 +461,21 @@ mod tests {
         let mut cur = Facility::new("x");
         at(&mut cur, 34.0, 131.8);
         let mut geo = Facility::new("x");
-        geo.location = Some(Location {
-            point: GeoPoint::new(34.1, 131.9),
-            precision: GeoPrecision::Town,
-            source: None,
-        });
+        geo.location =
+            Some(Location { point: GeoPoint::new(34.1, 131.9), precision: GeoPrecision::Town, source: None });
         let mut s = FieldSources::new();
-        assert!(
-            merge(
-                &mut cur,
-                &mut s,
-                &geo,
-                stamp(9, "2030-01-01"),
-                &BTreeSet::new()
-            )
-            .is_empty()
-        );
+        assert!(merge(&mut cur, &mut s, &geo, stamp(9, "2030-01-01"), &BTreeSet::new()).is_empty());
         assert_eq!(cur.point(), Some(GeoPoint::new(34.0, 131.8)));
     }
 
     #[test]
     fn edits_are_validated() {
         let mut f = Facility::new("x");
-        let ch = set_field(&mut f, "fax", Some(Value::String("0833-00-0000".into())))
-            .unwrap()
-            .unwrap();
+        let ch = set_field(&mut f, "fax", Some(Value::String("0833-00-0000".into()))).unwrap().unwrap();
         assert_eq!(ch.before, None);
         assert_eq!(f.fax.as_deref(), Some("0833-00-0000"));
-        assert!(
-            set_field(&mut f, "fax", Some(Value::String("0833-00-0000".into())))
-                .unwrap()
-                .is_none()
-        );
-        assert!(matches!(
-            set_field(&mut f, "colour", None),
-            Err(EditError::UnknownField(_))
-        ));
+        assert!(set_field(&mut f, "fax", Some(Value::String("0833-00-0000".into()))).unwrap().is_none());
+        assert!(matches!(set_field(&mut f, "colour", None), Err(EditError::UnknownField(_))));
         assert!(matches!(
             set_field(&mut f, "capacity", Some(Value::String("many".into()))),
             Err(EditError::InvalidValue { .. })

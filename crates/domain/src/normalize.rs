@@ -52,9 +52,7 @@ pub fn display(s: &str) -> Option<String> {
 pub fn to_katakana(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => {
-                char::from_u32(c as u32 + 0x60).unwrap_or(c)
-            }
+            '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
             _ => c,
         })
         .collect()
@@ -64,9 +62,7 @@ pub fn to_katakana(s: &str) -> String {
 pub fn to_hiragana(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => {
-                char::from_u32(c as u32 - 0x60).unwrap_or(c)
-            }
+            '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
             _ => c,
         })
         .collect()
@@ -161,20 +157,13 @@ fn fold_kana_variant(c: char) -> char {
 /// A comparison key: NFKC, lower case, no spaces or punctuation, katakana.
 pub fn compact(s: &str) -> String {
     let s = to_katakana(&nfkc(s));
-    s.chars()
-        .filter(|&c| !is_key_punct(c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|&c| !is_key_punct(c)).flat_map(char::to_lowercase).collect()
 }
 
 /// Like [`compact`] but also tolerant of small kana, ヶ/ケ, long vowels and
 /// voicing marks left out: for matching readings typed by people.
 pub fn loose(s: &str) -> String {
-    compact(s)
-        .chars()
-        .filter(|&c| c != 'ー')
-        .map(fold_kana_variant)
-        .collect()
+    compact(s).chars().filter(|&c| c != 'ー').map(fold_kana_variant).collect()
 }
 
 /// Words that mark the first part of a name as the operating corporation.
@@ -201,7 +190,11 @@ const CORPORATE_MARKERS: &[&str] = &[
 /// first word are returned unchanged (「社会福祉法人下松市社会福祉協議会」 is
 /// the corporation itself).
 pub fn strip_corporation(name: &str) -> &str {
-    let mut rest = name.trim_matches(is_space);
+    let trimmed = name.trim_matches(is_space);
+    if !trimmed.contains(is_space) {
+        return strip_joined_medical_corporation(trimmed);
+    }
+    let mut rest = trimmed;
     while let Some((head, tail)) = rest.split_once(is_space) {
         let tail = tail.trim_start_matches(is_space);
         if tail.is_empty() || !CORPORATE_MARKERS.iter().any(|m| nfkc(head).contains(m)) {
@@ -212,12 +205,28 @@ pub fn strip_corporation(name: &str) -> &str {
     rest
 }
 
+/// 「医療法人社団恵生会生成脳神経クリニック」 → 「生成脳神経クリニック」: a 医療法人
+/// name written without a space ends at the first 会 or 団 after its prefix.
+fn strip_joined_medical_corporation(name: &str) -> &str {
+    for prefix in ["医療法人社団", "医療法人財団", "社会医療法人", "医療法人"] {
+        let Some(rest) = name.strip_prefix(prefix) else { continue };
+        let chars: Vec<(usize, char)> = rest.char_indices().collect();
+        for (n, &(i, c)) in chars.iter().enumerate().take(9) {
+            if (c == '会' || c == '団') && n >= 1 {
+                let tail = &rest[i + c.len_utf8()..];
+                if tail.chars().count() >= 2 {
+                    return tail;
+                }
+            }
+        }
+        return name;
+    }
+    name
+}
+
 /// The key two spellings of one facility name share.
 pub fn name_key(name: &str) -> String {
-    compact(strip_corporation(name))
-        .chars()
-        .map(fold_kana_variant)
-        .collect()
+    compact(strip_corporation(name)).chars().map(fold_kana_variant).collect()
 }
 
 /// Value of a kanji numeral such as 三, 十二, 二十三, 百五. `None` if `s`
@@ -229,9 +238,7 @@ pub fn kanji_number(s: &str) -> Option<u32> {
     let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c);
     // Positional form: 一〇五 = 105.
     if !s.contains(['十', '百', '千']) {
-        return s
-            .chars()
-            .try_fold(0u32, |acc, c| Some(acc * 10 + digit(c)? as u32));
+        return s.chars().try_fold(0u32, |acc, c| Some(acc * 10 + digit(c)? as u32));
     }
     let (mut total, mut current) = (0u32, 0u32);
     for c in s.chars() {
@@ -256,10 +263,7 @@ fn is_kanji_digit(c: char) -> bool {
 }
 
 fn is_dash(c: char) -> bool {
-    matches!(
-        c,
-        '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ' | '─' | '━' | '－'
-    )
+    matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ' | '─' | '━' | '－')
 }
 
 /// Kanji numerals directly before 丁目/番/号/条 become Arabic digits:
@@ -420,12 +424,7 @@ pub fn address_key(s: &str) -> String {
     let (_, rest) = split_prefecture(&s);
     let rest = strip_county(rest);
     let s = arabic_block_numbers(&remove_all(rest.to_string(), "大字"));
-    let s = s
-        .replace("丁目", "-")
-        .replace("番地の", "-")
-        .replace("番地", "-")
-        .replace('番', "-")
-        .replace('号', "");
+    let s = s.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace('番', "-").replace('号', "");
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().filter(|&c| !is_space(c)).collect();
     let mut in_number = false;
@@ -462,9 +461,7 @@ pub fn phone(s: &str) -> Option<String> {
     let n = nfkc(s);
     let n = n.trim();
     phone_key(n)?;
-    if n.chars()
-        .any(|c| !(c.is_ascii_digit() || is_dash(c) || "() ".contains(c)))
-    {
+    if n.chars().any(|c| !(c.is_ascii_digit() || is_dash(c) || "() ".contains(c))) {
         return None;
     }
     let mut out = String::new();
@@ -496,12 +493,8 @@ mod tests {
 
     #[test]
     fn display_cleans_published_text() {
-        let check =
-            |s: &str, expect: Option<&str>| assert_eq!(display(s).as_deref(), expect, "{s:?}");
-        check(
-            "  医療法人社団　あいクリニック ",
-            Some("医療法人社団 あいクリニック"),
-        );
+        let check = |s: &str, expect: Option<&str>| assert_eq!(display(s).as_deref(), expect, "{s:?}");
+        check("  医療法人社団　あいクリニック ", Some("医療法人社団 あいクリニック"));
         check(
             "青藍会　在宅医療支援センター山口福祉用具事業所　",
             Some("青藍会 在宅医療支援センター山口福祉用具事業所"),
@@ -519,21 +512,18 @@ mod tests {
         check("医療法人社団　あいクリニック", "あいクリニック");
         check("医療法人緑山会　下松中央病院", "下松中央病院");
         check("社会医療法人同仁会　周南記念病院", "周南記念病院");
-        check(
-            "社会福祉法人下松市社会福祉協議会",
-            "社会福祉法人下松市社会福祉協議会",
-        );
+        check("社会福祉法人下松市社会福祉協議会", "社会福祉法人下松市社会福祉協議会");
         check("株式会社 ＪОＩＹＡＳ", "ＪОＩＹＡＳ");
         check("ニチイケアセンター下松", "ニチイケアセンター下松");
         check("デイサービス さくら", "デイサービス さくら");
+        check("医療法人社団恵生会生成脳神経クリニック", "生成脳神経クリニック");
+        check("医療法人社団耕彩会三条山下内科医院", "三条山下内科医院");
+        check("医療法人緑山会", "医療法人緑山会");
     }
 
     #[test]
     fn name_keys_match_spelling_variants() {
-        assert_eq!(
-            name_key("医療法人緑山会　下松中央病院"),
-            name_key("下松中央病院")
-        );
+        assert_eq!(name_key("医療法人緑山会　下松中央病院"), name_key("下松中央病院"));
         assert_eq!(name_key("ｻｸﾗ苑"), name_key("さくら苑"));
         assert_eq!(name_key("桜ヶ丘クリニック"), name_key("桜ケ丘クリニック"));
         assert_ne!(name_key("下松病院"), name_key("下松中央病院"));
@@ -541,14 +531,8 @@ mod tests {
 
     #[test]
     fn kanji_numbers() {
-        for (s, n) in [
-            ("三", 3),
-            ("十", 10),
-            ("十二", 12),
-            ("二十三", 23),
-            ("百五", 105),
-            ("一〇五", 105),
-        ] {
+        for (s, n) in [("三", 3), ("十", 10), ("十二", 12), ("二十三", 23), ("百五", 105), ("一〇五", 105)]
+        {
             assert_eq!(kanji_number(s), Some(n), "{s}");
         }
         assert_eq!(kanji_number("三a"), None);
@@ -557,10 +541,7 @@ mod tests {
     #[test]
     fn addresses_as_shown() {
         let check = |s: &str, expect: &str| assert_eq!(address(s).as_deref(), Some(expect), "{s}");
-        check(
-            "山口県下松市西柳３丁目２ー３４",
-            "山口県下松市西柳3丁目2-34",
-        );
+        check("山口県下松市西柳３丁目２ー３４", "山口県下松市西柳3丁目2-34");
         check("山口市大内長野708―2", "山口市大内長野708-2");
         check("岩国市川西3－5－40", "岩国市川西3-5-40");
         check("宇部市大字西岐波1540‐1", "宇部市大字西岐波1540-1");
@@ -582,10 +563,7 @@ mod tests {
         assert_eq!(strip_county("大和郡山市北郡山町1"), "大和郡山市北郡山町1");
         assert_eq!(strip_county("郡山市朝日1"), "郡山市朝日1");
         assert_eq!(strip_county("大島郡周防大島町小松1"), "周防大島町小松1");
-        assert_eq!(
-            address_key("山口県下松市西柳３丁目２ー３４"),
-            "下松市西柳3-2-34"
-        );
+        assert_eq!(address_key("山口県下松市西柳３丁目２ー３４"), "下松市西柳3-2-34");
         assert_eq!(address_key("香川県高松市新田町乙８番地"), "高松市新田町乙8");
     }
 
@@ -607,10 +585,7 @@ mod tests {
     fn kana_folding() {
         assert_eq!(to_katakana("さくらまち"), "サクラマチ");
         assert_eq!(to_hiragana("サクラマチ"), "さくらまち");
-        assert_eq!(
-            loose("ショートステイ"),
-            loose("しよおとすてい").replace('オ', "")
-        );
+        assert_eq!(loose("ショートステイ"), loose("しよおとすてい").replace('オ', ""));
         assert_eq!(compact("ｻｸﾗ"), compact("さくら"));
     }
 

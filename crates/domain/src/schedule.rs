@@ -29,25 +29,8 @@ pub enum Day {
 }
 
 impl Day {
-    pub const WEEK: [Day; 7] = [
-        Day::Mon,
-        Day::Tue,
-        Day::Wed,
-        Day::Thu,
-        Day::Fri,
-        Day::Sat,
-        Day::Sun,
-    ];
-    pub const ALL: [Day; 8] = [
-        Day::Mon,
-        Day::Tue,
-        Day::Wed,
-        Day::Thu,
-        Day::Fri,
-        Day::Sat,
-        Day::Sun,
-        Day::Holiday,
-    ];
+    pub const WEEK: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+    pub const ALL: [Day; 8] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun, Day::Holiday];
 
     /// The one-character Japanese name: 月 … 日, 祝.
     pub fn ja(self) -> &'static str {
@@ -55,10 +38,7 @@ impl Day {
     }
 
     pub fn from_ja(c: char) -> Option<Day> {
-        "月火水木金土日祝"
-            .chars()
-            .position(|d| d == c)
-            .map(|i| Day::ALL[i])
+        "月火水木金土日祝".chars().position(|d| d == c).map(|i| Day::ALL[i])
     }
 
     pub fn of(date: NaiveDate) -> Day {
@@ -191,11 +171,7 @@ pub struct DateSpan {
 impl DateSpan {
     pub fn contains(self, date: NaiveDate) -> bool {
         let md = (date.month() as u8, date.day() as u8);
-        if self.from <= self.to {
-            self.from <= md && md <= self.to
-        } else {
-            md >= self.from || md <= self.to
-        }
+        if self.from <= self.to { self.from <= md && md <= self.to } else { md >= self.from || md <= self.to }
     }
 }
 
@@ -271,11 +247,7 @@ pub struct Moment {
 impl Moment {
     pub fn new(at: NaiveDateTime) -> Moment {
         let date = at.date();
-        Moment {
-            at,
-            holiday: is_holiday(date),
-            holiday_before: date.pred_opt().is_some_and(is_holiday),
-        }
+        Moment { at, holiday: is_holiday(date), holiday_before: date.pred_opt().is_some_and(is_holiday) }
     }
 
     pub fn is_holiday(&self) -> bool {
@@ -298,12 +270,11 @@ impl Schedule {
         if slot.days.is_empty() {
             return;
         }
-        if let Some(s) = self.slots.iter_mut().find(|s| {
-            s.open == slot.open
-                && s.close == slot.close
-                && s.kind == slot.kind
-                && s.label == slot.label
-        }) {
+        if let Some(s) = self
+            .slots
+            .iter_mut()
+            .find(|s| s.open == slot.open && s.close == slot.close && s.kind == slot.kind && s.label == slot.label)
+        {
             s.days = s.days.union(slot.days);
         } else {
             self.slots.push(slot);
@@ -314,9 +285,7 @@ impl Schedule {
     /// when nothing else is known.
     fn open_slots(&self) -> impl Iterator<Item = &Slot> {
         let has_open = self.slots.iter().any(|s| s.kind == SlotKind::Open);
-        self.slots
-            .iter()
-            .filter(move |s| s.kind == SlotKind::Open || !has_open)
+        self.slots.iter().filter(move |s| s.kind == SlotKind::Open || !has_open)
     }
 
     /// Is it open at this moment (Japan local time)?
@@ -348,13 +317,8 @@ impl Schedule {
             return OpenState::Closed;
         }
         let holiday_slots = self.open_slots().any(|s| s.days.contains(Day::Holiday));
-        let day = if holiday && holiday_slots {
-            Day::Holiday
-        } else {
-            weekday
-        };
-        if day != Day::Holiday && (c.weekly.contains(weekday) || c.nth_week[week].contains(weekday))
-        {
+        let day = if holiday && holiday_slots { Day::Holiday } else { weekday };
+        if day != Day::Holiday && (c.weekly.contains(weekday) || c.nth_week[week].contains(weekday)) {
             return OpenState::Closed;
         }
         if !self.has_hours() {
@@ -364,14 +328,9 @@ impl Schedule {
             // The list gives weekday hours and says nothing about holidays.
             return OpenState::Unknown;
         }
-        let open = self.open_slots().any(|s| {
-            s.days.contains(day) && s.open.minutes() <= minute && minute < s.close.minutes()
-        });
-        if open {
-            OpenState::Open
-        } else {
-            OpenState::Closed
-        }
+        let open =
+            self.open_slots().any(|s| s.days.contains(day) && s.open.minutes() <= minute && minute < s.close.minutes());
+        if open { OpenState::Open } else { OpenState::Closed }
     }
 }
 
@@ -411,9 +370,7 @@ pub fn parse_time(s: &str) -> Option<Time> {
     } else {
         return None;
     };
-    let h: u16 = h
-        .strip_prefix("翌")
-        .map_or(h.parse().ok(), |h| h.parse::<u16>().ok().map(|h| h + 24))?;
+    let h: u16 = h.strip_prefix("翌").map_or(h.parse().ok(), |h| h.parse::<u16>().ok().map(|h| h + 24))?;
     Time::hm(h, m.parse().ok()?)
 }
 
@@ -421,10 +378,7 @@ pub fn parse_time(s: &str) -> Option<Time> {
 pub fn parse_time_ranges(s: &str) -> Option<Vec<(Time, Time)>> {
     let s = nfkc(s);
     let mut out = Vec::new();
-    for part in s
-        .split([',', '、', '/', '・', ' ', '\n'])
-        .filter(|p| !p.trim().is_empty())
-    {
+    for part in s.split([',', '、', '/', '・', ' ', '\n']).filter(|p| !p.trim().is_empty()) {
         let (a, b) = part.split_once(['~', '-', '－', '–', '〜'])?;
         let (a, b) = (parse_time(a)?, parse_time(b)?);
         out.push((a, b));
@@ -450,21 +404,15 @@ pub fn parse_days(s: &str) -> Option<Days> {
         .replace("及び", "")
         .replace("から", "~")
         .replace('と', "");
-    for (word, set) in [
-        ("年中無休", Days(0xff)),
-        ("365日", Days(0xff)),
-        ("毎日", Days::EVERY_DAY),
-        ("平日", Days::WEEKDAYS),
-    ] {
+    for (word, set) in
+        [("年中無休", Days(0xff)), ("365日", Days(0xff)), ("毎日", Days::EVERY_DAY), ("平日", Days::WEEKDAYS)]
+    {
         if rest.contains(word) {
             days = days.union(set);
             rest = rest.replace(word, "");
         }
     }
-    let chars: Vec<char> = rest
-        .chars()
-        .filter(|c| !matches!(c, ',' | '、' | '・' | ' ' | '/' | '.' | '。'))
-        .collect();
+    let chars: Vec<char> = rest.chars().filter(|c| !matches!(c, ',' | '、' | '・' | ' ' | '/' | '.' | '。')).collect();
     let mut i = 0;
     while i < chars.len() {
         let d = Day::from_ja(chars[i])?;
@@ -493,16 +441,10 @@ pub fn parse_closed_dates(s: &str) -> Vec<DateSpan> {
     let s = nfkc(s);
     let mut out = Vec::new();
     if s.contains("年末年始") {
-        out.push(DateSpan {
-            from: (12, 29),
-            to: (1, 3),
-        });
+        out.push(DateSpan { from: (12, 29), to: (1, 3) });
     }
     if s.contains("お盆") || s.contains("盆休") {
-        out.push(DateSpan {
-            from: (8, 13),
-            to: (8, 16),
-        });
+        out.push(DateSpan { from: (8, 13), to: (8, 16) });
     }
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -532,9 +474,7 @@ pub fn parse_closed_dates(s: &str) -> Vec<DateSpan> {
             let save = i;
             if let Some(from) = read_md(&mut i) {
                 let mut j = i;
-                while j < chars.len()
-                    && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ' | '翌' | '年' | 'の')
-                {
+                while j < chars.len() && matches!(chars[j], '~' | '-' | 'か' | 'ら' | ' ' | '翌' | '年' | 'の') {
                     j += 1;
                 }
                 let mut to = from;
@@ -569,13 +509,8 @@ mod tests {
 
     #[test]
     fn times() {
-        let check = |s: &str, expect: Option<&str>| {
-            assert_eq!(
-                parse_time(s).map(|t| t.to_string()).as_deref(),
-                expect,
-                "{s}"
-            )
-        };
+        let check =
+            |s: &str, expect: Option<&str>| assert_eq!(parse_time(s).map(|t| t.to_string()).as_deref(), expect, "{s}");
         check("9:00", Some("9:00"));
         check("09:00:00", Some("9:00"));
         check("９：３０", Some("9:30"));
@@ -601,13 +536,8 @@ mod tests {
 
     #[test]
     fn days() {
-        let check = |s: &str, expect: Option<&str>| {
-            assert_eq!(
-                parse_days(s).map(|d| d.to_string()).as_deref(),
-                expect,
-                "{s}"
-            )
-        };
+        let check =
+            |s: &str, expect: Option<&str>| assert_eq!(parse_days(s).map(|d| d.to_string()).as_deref(), expect, "{s}");
         check("月火水金土", Some("月火水金土"));
         check("月～金", Some("月火水木金"));
         check("平日,土曜日,祝日", Some("月火水木金土祝"));
@@ -621,32 +551,12 @@ mod tests {
     #[test]
     fn closed_dates() {
         let d = parse_closed_dates("12月29日～1月3日、8月13日から8月15日");
-        assert_eq!(
-            d,
-            vec![
-                DateSpan {
-                    from: (12, 29),
-                    to: (1, 3)
-                },
-                DateSpan {
-                    from: (8, 13),
-                    to: (8, 15)
-                }
-            ]
-        );
-        assert_eq!(
-            parse_closed_dates("12月29日から翌年の1月3日"),
-            vec![DateSpan {
-                from: (12, 29),
-                to: (1, 3)
-            }]
-        );
+        assert_eq!(d, vec![DateSpan { from: (12, 29), to: (1, 3) }, DateSpan { from: (8, 13), to: (8, 15) }]);
+        assert_eq!(parse_closed_dates("12月29日から翌年の1月3日"), vec![DateSpan { from: (12, 29), to: (1, 3) }]);
         let d = parse_closed_dates("12月31日 ,12月30日, 1月1日（改行）01月02日");
         assert_eq!(d.len(), 4);
         assert!(
-            parse_closed_dates("年末年始")
-                .iter()
-                .any(|s| s.contains(NaiveDate::from_ymd_opt(2027, 1, 2).unwrap()))
+            parse_closed_dates("年末年始").iter().any(|s| s.contains(NaiveDate::from_ymd_opt(2027, 1, 2).unwrap()))
         );
     }
 
@@ -675,22 +585,11 @@ mod tests {
         // 2026-12-01 is a Tuesday.
         assert_eq!(s.state_at(&at("2026-12-01T10:00")), OpenState::Open);
         assert_eq!(s.state_at(&at("2026-12-01T13:00")), OpenState::Closed);
-        assert_eq!(
-            s.state_at(&at("2026-12-03T10:00")),
-            OpenState::Closed,
-            "Thursday"
-        );
-        assert_eq!(
-            s.state_at(&at("2026-12-05T15:00")),
-            OpenState::Closed,
-            "Saturday afternoon"
-        );
+        assert_eq!(s.state_at(&at("2026-12-03T10:00")), OpenState::Closed, "Thursday");
+        assert_eq!(s.state_at(&at("2026-12-05T15:00")), OpenState::Closed, "Saturday afternoon");
         // 2026-11-23 勤労感謝の日 is a Monday holiday: the list says nothing.
         assert_eq!(s.state_at(&at("2026-11-23T10:00")), OpenState::Unknown);
-        assert_eq!(
-            Schedule::default().state_at(&at("2026-12-01T10:00")),
-            OpenState::Unknown
-        );
+        assert_eq!(Schedule::default().state_at(&at("2026-12-01T10:00")), OpenState::Unknown);
     }
 
     #[test]

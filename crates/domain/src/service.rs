@@ -64,7 +64,7 @@ services! {
     SpecifiedFacility => "specified_facility", [331, 332, 333, 334, 335, 336, 337], "特定施設入居者生活介護", ["介護付有料老人ホーム", "介護付き有料老人ホーム", "特定施設"], Residence, false;
     EquipmentSales => "equipment_sales", [410], "特定福祉用具販売", ["福祉用具販売"], WelfareEquipment, false;
     CareManagement => "care_management", [430], "居宅介護支援", ["ケアプラン", "ケアマネジャー", "ケアマネ"], CareManagement, false;
-    PreventionSupport => "prevention_support", [], "介護予防支援", ["介護予防ケアマネジメント"], CommunitySupport, false;
+    PreventionSupport => "prevention_support", [], "介護予防支援", ["介護予防ケアマネジメント"], CareManagement, false;
     NursingHome => "nursing_home", [510], "介護老人福祉施設", ["特別養護老人ホーム", "特養"], NursingHome, false;
     HealthFacility => "health_facility", [520], "介護老人保健施設", ["老人保健施設", "老健"], NursingHome, false;
     Sanatorium => "sanatorium", [530], "介護療養型医療施設", ["療養型医療施設"], NursingHome, false;
@@ -106,10 +106,7 @@ impl Service {
     }
 
     pub fn from_code(code: u16) -> Option<Service> {
-        Service::ALL
-            .iter()
-            .copied()
-            .find(|s| s.def().codes.contains(&code))
+        Service::ALL.iter().copied().find(|s| s.def().codes.contains(&code))
     }
 
     /// Recognises a service as a care CSV or a person writes it.
@@ -158,23 +155,14 @@ mod tests {
         check("介護予防支援", Service::PreventionSupport);
         check("短期入所生活介護", Service::ShortStay);
         check("短期入所療養介護", Service::MedicalShortStay);
-        check(
-            "複合型サービス（看護小規模多機能型居宅介護）",
-            Service::NursingSmallMulti,
-        );
+        check("複合型サービス（看護小規模多機能型居宅介護）", Service::NursingSmallMulti);
         check("小規模多機能型居宅介護", Service::SmallMulti);
         check("地域密着型介護老人福祉施設", Service::CommunityNursingHome);
         check("介護老人福祉施設", Service::NursingHome);
-        check(
-            "介護老人福祉施設（特別養護老人ホーム）",
-            Service::NursingHome,
-        );
+        check("介護老人福祉施設（特別養護老人ホーム）", Service::NursingHome);
         check("認知症対応型共同生活介護", Service::GroupHome);
         check("特定施設入居者生活介護", Service::SpecifiedFacility);
-        check(
-            "地域密着型特定施設入居者生活介護",
-            Service::CommunitySpecified,
-        );
+        check("地域密着型特定施設入居者生活介護", Service::CommunitySpecified);
         check("定期巡回・随時対応型訪問介護看護", Service::PeriodicVisit);
         check("訪問看護", Service::HomeNursing);
         check("デイケア", Service::DayCareRehab);

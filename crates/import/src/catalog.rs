@@ -41,10 +41,7 @@ impl Catalog {
 pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
     let n = tsunagi_domain::normalize::nfkc(name);
     let numbers = |s: &str| -> Vec<u32> {
-        s.split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .filter_map(|p| p.parse().ok())
-            .collect()
+        s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect()
     };
     for (era, base) in [("令和", 2018), ("平成", 1988)] {
         if let Some(pos) = n.find(era) {
@@ -61,11 +58,7 @@ pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
     for part in n.split(|c: char| !c.is_ascii_digit() && c != '-') {
         let digits: String = part.chars().filter(char::is_ascii_digit).collect();
         if digits.len() == 8
-            && let (Ok(y), Ok(m), Ok(d)) = (
-                digits[..4].parse(),
-                digits[4..6].parse(),
-                digits[6..].parse(),
-            )
+            && let (Ok(y), Ok(m), Ok(d)) = (digits[..4].parse(), digits[4..6].parse(), digits[6..].parse())
             && (2000..2100).contains(&y)
             && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
         {
@@ -82,18 +75,9 @@ mod tests {
     #[test]
     fn dates_in_file_names() {
         let d = |s: &str| date_from_file_name(s).map(|d| d.to_string());
-        assert_eq!(
-            d("医療機関一覧(令和6年4月1日時点) .csv").as_deref(),
-            Some("2024-04-01")
-        );
-        assert_eq!(
-            d("【美祢市】医療機関一覧（令和3年10月1日時点）.csv").as_deref(),
-            Some("2021-10-01")
-        );
-        assert_eq!(
-            d("01-1_hospital_facility_info_20250601.csv").as_deref(),
-            Some("2025-06-01")
-        );
+        assert_eq!(d("医療機関一覧(令和6年4月1日時点) .csv").as_deref(), Some("2024-04-01"));
+        assert_eq!(d("【美祢市】医療機関一覧（令和3年10月1日時点）.csv").as_deref(), Some("2021-10-01"));
+        assert_eq!(d("01-1_hospital_facility_info_20250601.csv").as_deref(), Some("2025-06-01"));
         assert_eq!(d("2024-02-01_list.csv").as_deref(), Some("2024-02-01"));
         assert_eq!(d("352071_care_service.csv"), None);
     }
@@ -104,14 +88,10 @@ mod tests {
         let c = Catalog::load(&data.join("catalog.json")).unwrap();
         assert!(c.datasets.len() >= 20);
         for e in &c.datasets {
-            let bytes = std::fs::read(data.join(&e.path))
-                .unwrap_or_else(|_| panic!("{} is listed but missing", e.path));
+            let bytes =
+                std::fs::read(data.join(&e.path)).unwrap_or_else(|_| panic!("{} is listed but missing", e.path));
             assert_eq!(super::super::sha256_hex(&bytes), e.sha256, "{}", e.path);
-            assert!(
-                e.licence.is_some() && e.attribution.is_some(),
-                "{} lacks licence/attribution",
-                e.path
-            );
+            assert!(e.licence.is_some() && e.attribution.is_some(), "{} lacks licence/attribution", e.path);
         }
     }
 }

@@ -98,38 +98,11 @@ const ALIASES: &[(Field, &[&str])] = &[
     ),
     (
         Field::NameEn,
-        &[
-            "名称_英字",
-            "介護サービス事業所名称_英字",
-            "英語表記（ローマ字表記）",
-            "ローマ字",
-            "名称_英語",
-            "英語名",
-        ],
+        &["名称_英字", "介護サービス事業所名称_英字", "英語表記（ローマ字表記）", "ローマ字", "名称_英語", "英語名"],
     ),
     (Field::NameShort, &["略称", "名称_通称", "通称"]),
-    (
-        Field::Kind,
-        &[
-            "医療機関の種類",
-            "機関区分",
-            "種別",
-            "施設種別",
-            "施設の種類",
-            "医療機関種別",
-            "alternativeName",
-        ],
-    ),
-    (
-        Field::Service,
-        &[
-            "実施サービス",
-            "サービスの種類",
-            "サービス種類",
-            "サービス種別",
-            "service",
-        ],
-    ),
+    (Field::Kind, &["医療機関の種類", "機関区分", "種別", "施設種別", "施設の種類", "医療機関種別", "alternativeName"]),
+    (Field::Service, &["実施サービス", "サービスの種類", "サービス種類", "サービス種別", "service"]),
     (
         Field::PublisherCode,
         &[
@@ -148,89 +121,32 @@ const ALIASES: &[(Field, &[&str])] = &[
     (Field::PrefName, &["都道府県名", "pref"]),
     (Field::Id, &["ID"]),
     (Field::SeqNo, &["NO", "No", "番号", "#property"]),
-    (
-        Field::Address,
-        &["所在地_連結表記", "住所", "所在地", "address"],
-    ),
+    (Field::Address, &["所在地_連結表記", "住所", "所在地", "address"]),
     (Field::AddrPref, &["所在地_都道府県"]),
     (Field::AddrCity, &["所在地_市区町村"]),
     (Field::AddrTown, &["所在地_町字"]),
     (Field::AddrBlock, &["所在地_番地以下", "所在地_ｰ以下"]),
-    (
-        Field::Building,
-        &["建物名等(方書)", "方書", "方書（ビル名等）", "建物名"],
-    ),
+    (Field::Building, &["建物名等(方書)", "方書", "方書（ビル名等）", "建物名"]),
     (Field::TownId, &["町字ID"]),
-    (
-        Field::Lat,
-        &["緯度", "所在地座標（緯度）", "latitude", "lat", "Y座標"],
-    ),
-    (
-        Field::Lng,
-        &[
-            "経度",
-            "所在地座標（経度）",
-            "longitude",
-            "lng",
-            "lon",
-            "X座標",
-        ],
-    ),
-    (
-        Field::Phone,
-        &[
-            "電話番号",
-            "telephoneNumber",
-            "telephone　number",
-            "tel",
-            "電話",
-        ],
-    ),
+    (Field::Lat, &["緯度", "所在地座標（緯度）", "latitude", "lat", "Y座標"]),
+    (Field::Lng, &["経度", "所在地座標（経度）", "longitude", "lng", "lon", "X座標"]),
+    (Field::Phone, &["電話番号", "telephoneNumber", "telephone　number", "tel", "電話"]),
     (Field::Ext, &["内線番号"]),
-    (
-        Field::Fax,
-        &["FAX番号", "ファックス番号", "ＦＡＸ", "fax", "faxNumber"],
-    ),
-    (
-        Field::Email,
-        &["連絡先メールアドレス", "メールアドレス", "email"],
-    ),
+    (Field::Fax, &["FAX番号", "ファックス番号", "ＦＡＸ", "fax", "faxNumber"]),
+    (Field::Email, &["連絡先メールアドレス", "メールアドレス", "email"]),
     (Field::FormUrl, &["連絡先FormURL"]),
     (Field::ContactNote, &["連絡先備考（その他、SNSなど）"]),
     (Field::Postal, &["郵便番号", "postalCode"]),
     (Field::CorpNumber, &["法人番号"]),
-    (
-        Field::CorpName,
-        &["法人の名称", "法人名", "法人名称", "団体名", "establisher"],
-    ),
+    (Field::CorpName, &["法人の名称", "法人名", "法人名称", "団体名", "establisher"]),
     (Field::MedicalCode, &["医療機関コード"]),
     (Field::CareNumber, &["事業所番号", "介護保険事業所番号"]),
-    (
-        Field::Days,
-        &["診療曜日", "利用可能曜日", "営業曜日", "availableDate"],
-    ),
-    (
-        Field::Open,
-        &["診療開始時間", "開始時間", "利用開始時間", "startTime"],
-    ),
-    (
-        Field::Close,
-        &["診療終了時間", "終了時間", "利用終了時間", "endTime"],
-    ),
-    (
-        Field::HoursNote,
-        &[
-            "診療日時特記事項",
-            "利用可能曜日特記事項",
-            "利用可能時間特記事項",
-            "availableDateNote",
-        ],
-    ),
+    (Field::Days, &["診療曜日", "利用可能曜日", "営業曜日", "availableDate"]),
+    (Field::Open, &["診療開始時間", "開始時間", "利用開始時間", "startTime"]),
+    (Field::Close, &["診療終了時間", "終了時間", "利用終了時間", "endTime"]),
+    (Field::HoursNote, &["診療日時特記事項", "利用可能曜日特記事項", "利用可能時間特記事項", "availableDateNote"]),
     (Field::AfterHours, &["時間外における対応"]),
-    (
-        Field::Departments,
-        &["診療科目", "診療科", "medicalSubjects"],
-    ),
+    (Field::Departments, &["診療科目", "診療科", "medicalSubjects"]),
     (Field::Beds, &["病床数", "合計病床数", "numberOfBeds"]),
     (Field::Capacity, &["定員", "capacity"]),
     (Field::Disaster, &["災害拠点分類"]),
@@ -272,18 +188,11 @@ impl Columns {
         let mut index = HashMap::new();
         for (field, names) in ALIASES {
             // The earliest alias wins, so 所在地_連結表記 beats 所在地.
-            if let Some(i) = names
-                .iter()
-                .find_map(|n| keys.iter().position(|k| *k == header_key(n)))
-            {
+            if let Some(i) = names.iter().find_map(|n| keys.iter().position(|k| *k == header_key(n))) {
                 index.insert(*field, i);
             }
         }
-        Columns {
-            index,
-            headers: headers.to_vec(),
-            keys,
-        }
+        Columns { index, headers: headers.to_vec(), keys }
     }
 
     pub fn has(&self, f: Field) -> bool {
@@ -339,11 +248,7 @@ mod tests {
         assert_eq!(c.index(Field::Phone), Some(1));
         assert_eq!(c.index(Field::Building), Some(2));
         assert_eq!(c.index(Field::Lat), Some(3));
-        assert_eq!(
-            c.index(Field::Address),
-            Some(5),
-            "所在地_連結表記 is preferred"
-        );
+        assert_eq!(c.index(Field::Address), Some(5), "所在地_連結表記 is preferred");
         assert_eq!(c.index(Field::AddrBlock), Some(6));
         assert_eq!(c.unclaimed().collect::<Vec<_>>(), vec![4]);
     }

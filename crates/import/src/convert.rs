@@ -6,12 +6,9 @@
 //! columns, which [`crate::mhlw`] reads.
 
 use tsunagi_domain::normalize::{self, display, nfkc};
-use tsunagi_domain::schedule::{
-    Slot, SlotKind, parse_closed_dates, parse_days, parse_time, parse_time_ranges,
-};
+use tsunagi_domain::schedule::{Slot, SlotKind, parse_closed_dates, parse_days, parse_time, parse_time_ranges};
 use tsunagi_domain::{
-    Category, Code, CodeScheme, Facility, GeoPoint, GeoPrecision, Location, Service, ServiceOffer,
-    codes,
+    Category, Code, CodeScheme, Facility, GeoPoint, GeoPrecision, Location, Service, ServiceOffer, codes,
 };
 
 use crate::columns::{Columns, Field};
@@ -32,23 +29,12 @@ pub struct Row<'a> {
 fn trimmed(s: &str) -> &str {
     let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}');
     // 「-」, 「－」, 「―」 stand for "none" in many lists.
-    if t.chars()
-        .all(|c| matches!(c, '-' | '－' | '―' | 'ー' | '‐' | '—' | '–'))
-    {
-        ""
-    } else {
-        t
-    }
+    if t.chars().all(|c| matches!(c, '-' | '－' | '―' | 'ー' | '‐' | '—' | '–')) { "" } else { t }
 }
 
 impl<'a> Row<'a> {
     pub fn new(row: &'a RawRow, cols: &'a Columns) -> Row<'a> {
-        Row {
-            line: row.line,
-            cells: &row.cells,
-            cols,
-            problems: Vec::new(),
-        }
+        Row { line: row.line, cells: &row.cells, cols, problems: Vec::new() }
     }
 
     /// The trimmed, non-empty value of a field.
@@ -73,8 +59,7 @@ impl<'a> Row<'a> {
 
     pub fn problem(&mut self, f: Option<Field>, kind: K, reason: impl Into<String>) {
         let column = f.and_then(|f| self.cols.header(f));
-        self.problems
-            .push(Problem::new(self.line, column, kind, reason));
+        self.problems.push(Problem::new(self.line, column, kind, reason));
     }
 }
 
@@ -88,12 +73,7 @@ pub struct Converted {
 }
 
 /// Converts one row, or says why it cannot be a listing.
-pub fn convert(
-    row: &RawRow,
-    cols: &Columns,
-    format: Format,
-    reference: &Reference,
-) -> Result<Converted, Problem> {
+pub fn convert(row: &RawRow, cols: &Columns, format: Format, reference: &Reference) -> Result<Converted, Problem> {
     let mut r = Row::new(row, cols);
     if format == Format::IryoHours {
         return mhlw::hours_row(&mut r).map(|facility| Converted {
@@ -104,13 +84,7 @@ pub fn convert(
     }
     let Some(name) = r.text(Field::Name) else {
         let column = cols.header(Field::Name);
-        return Err(Problem::new(
-            row.line,
-            column,
-            K::BlankName,
-            "名称が空のため取り込めません",
-        )
-        .skipping());
+        return Err(Problem::new(row.line, column, K::BlankName, "名称が空のため取り込めません").skipping());
     };
     let mut f = Facility::new(name);
     f.name_kana = r.text(Field::Kana);
@@ -128,10 +102,7 @@ pub fn convert(
     f.image_licence = r.text(Field::ImageLicence);
     f.notes = r.text(Field::Notes);
     f.care_area = r.text(Field::CareArea);
-    f.departments = r
-        .get(Field::Departments)
-        .map(split_list)
-        .unwrap_or_default();
+    f.departments = r.get(Field::Departments).map(split_list).unwrap_or_default();
 
     match format {
         Format::IryoFacility | Format::IryoPharmacy => mhlw::facility_row(&mut r, &mut f, format),
@@ -140,11 +111,7 @@ pub fn convert(
     categorise(&mut r, &mut f, format);
     detect_home_care(&mut f);
     locate(&mut r, &mut f, reference);
-    Ok(Converted {
-        facility: f,
-        problems: r.problems,
-        existing_only: false,
-    })
+    Ok(Converted { facility: f, problems: r.problems, existing_only: false })
 }
 
 fn read_codes(r: &mut Row, f: &mut Facility, format: Format) {
@@ -152,16 +119,10 @@ fn read_codes(r: &mut Row, f: &mut Facility, format: Format) {
     if let Some(id) = r.get(Field::Id).and_then(normalize::code) {
         if iryo {
             f.add_code(Code::new(CodeScheme::IryoJohoNet, id));
-        } else if matches!(
-            format,
-            Format::JichitaiMedical | Format::JichitaiCare | Format::JichitaiPublicFacility
-        ) {
+        } else if matches!(format, Format::JichitaiMedical | Format::JichitaiCare | Format::JichitaiPublicFacility) {
             // The 自治体標準 ID is meant to be stable; the 2017 「NO」 and the
             // English lists' #property are row numbers and are not codes.
-            if let Some(publisher) = r
-                .get(Field::PublisherCode)
-                .and_then(codes::municipality_code)
-            {
+            if let Some(publisher) = r.get(Field::PublisherCode).and_then(codes::municipality_code) {
                 f.add_code(Code::new(CodeScheme::Local, format!("{publisher}:{id}")));
             }
         }
@@ -214,9 +175,7 @@ fn prefecture_hint(r: &Row, reference: &Reference) -> Option<String> {
             }
         }
     }
-    if let Some(n) = r
-        .get(Field::PrefCode)
-        .and_then(|v| nfkc(v).parse::<usize>().ok())
+    if let Some(n) = r.get(Field::PrefCode).and_then(|v| nfkc(v).parse::<usize>().ok())
         && (1..=47).contains(&n)
     {
         return Some(normalize::PREFECTURES[n - 1].to_string());
@@ -225,12 +184,7 @@ fn prefecture_hint(r: &Row, reference: &Reference) -> Option<String> {
     normalize::split_prefecture(&publisher)
         .0
         .map(str::to_string)
-        .or_else(|| {
-            reference
-                .gazetteer
-                .by_name(None, &publisher)
-                .map(|m| m.prefecture.clone())
-        })
+        .or_else(|| reference.gazetteer.by_name(None, &publisher).map(|m| m.prefecture.clone()))
 }
 
 fn read_address(r: &mut Row, f: &mut Facility, reference: &Reference) {
@@ -241,28 +195,16 @@ fn read_address(r: &mut Row, f: &mut Facility, reference: &Reference) {
     a.town_id = r.text(Field::TownId);
     a.postal_code = r.get(Field::Postal).map(nfkc).map(|p| {
         let d: String = p.chars().filter(char::is_ascii_digit).collect();
-        if d.len() == 7 {
-            format!("{}-{}", &d[..3], &d[3..])
-        } else {
-            p
-        }
+        if d.len() == 7 { format!("{}-{}", &d[..3], &d[3..]) } else { p }
     });
     let parts = || -> Option<String> {
-        let s: String = [
-            Field::AddrPref,
-            Field::AddrCity,
-            Field::AddrTown,
-            Field::AddrBlock,
-        ]
-        .into_iter()
-        .filter_map(|x| r.get(x))
-        .collect();
+        let s: String = [Field::AddrPref, Field::AddrCity, Field::AddrTown, Field::AddrBlock]
+            .into_iter()
+            .filter_map(|x| r.get(x))
+            .collect();
         normalize::address(&s)
     };
-    let mut full = r
-        .get(Field::Address)
-        .and_then(normalize::address)
-        .or_else(parts);
+    let mut full = r.get(Field::Address).and_then(normalize::address).or_else(parts);
     // National care files repeat 方書 at the end of 住所.
     if let (Some(addr), Some(b)) = (full.as_mut(), a.building.as_deref())
         && let Some(b) = normalize::address(b)
@@ -277,10 +219,8 @@ fn read_address(r: &mut Row, f: &mut Facility, reference: &Reference) {
         }
     }
     let pref = prefecture_hint(r, reference);
-    let from_address = full
-        .as_deref()
-        .and_then(|s| reference.gazetteer.split(pref.as_deref(), s))
-        .map(|(m, _)| m.clone());
+    let from_address =
+        full.as_deref().and_then(|s| reference.gazetteer.split(pref.as_deref(), s)).map(|(m, _)| m.clone());
     let from_columns = r
         .get(Field::LocationCode)
         .and_then(|v| reference.gazetteer.by_code(v))
@@ -291,26 +231,17 @@ fn read_address(r: &mut Row, f: &mut Facility, reference: &Reference) {
         .or_else(|| r.text(Field::CityName))
         .and_then(|n| reference.gazetteer.by_name(pref.as_deref(), &n))
         .cloned();
-    let from_publisher = r
-        .get(Field::PublisherCode)
-        .and_then(|v| reference.gazetteer.by_code(v))
-        .cloned();
+    let from_publisher = r.get(Field::PublisherCode).and_then(|v| reference.gazetteer.by_code(v)).cloned();
     if let (Some(a), Some(b)) = (&from_columns, &from_address)
         && a.code != b.code
     {
         r.problem(
             Some(Field::LocationCode),
             K::MunicipalityMismatch,
-            format!(
-                "所在地のコードは{}ですが、住所は{}です（住所を採用）",
-                a.name, b.name
-            ),
+            format!("所在地のコードは{}ですが、住所は{}です（住所を採用）", a.name, b.name),
         );
     }
-    let m = from_address
-        .or(from_columns)
-        .or(from_name)
-        .or(from_publisher);
+    let m = from_address.or(from_columns).or(from_name).or(from_publisher);
     let a = &mut f.address;
     if let Some(m) = &m {
         a.municipality_code = Some(m.code.clone());
@@ -349,8 +280,7 @@ fn read_contact(r: &mut Row, f: &mut Facility) {
                 // 「【耳鼻咽喉科】(083)934-3800 【眼科】(083)934-3801」: the first
                 // number is dialled, the whole text is shown.
                 if normalize::phone(p).is_none() {
-                    f.attributes
-                        .insert("電話番号（詳細）".into(), display(p).unwrap_or_default());
+                    f.attributes.insert("電話番号（詳細）".into(), display(p).unwrap_or_default());
                 }
                 f.phone = Some(n);
             }
@@ -360,8 +290,7 @@ fn read_contact(r: &mut Row, f: &mut Facility) {
                     K::InvalidPhone,
                     format!("電話番号「{p}」は番号として読めません（原文を別に保存）"),
                 );
-                f.attributes
-                    .insert("電話番号（原文）".into(), p.to_string());
+                f.attributes.insert("電話番号（原文）".into(), p.to_string());
             }
         }
     }
@@ -369,11 +298,7 @@ fn read_contact(r: &mut Row, f: &mut Facility) {
         match normalize::phone(p) {
             Some(p) => f.fax = Some(p),
             None => {
-                r.problem(
-                    Some(Field::Fax),
-                    K::InvalidFax,
-                    format!("FAX番号「{p}」は番号として読めません"),
-                );
+                r.problem(Some(Field::Fax), K::InvalidFax, format!("FAX番号「{p}」は番号として読めません"));
                 f.attributes.insert("FAX番号（原文）".into(), p.to_string());
             }
         }
@@ -383,11 +308,7 @@ fn read_contact(r: &mut Row, f: &mut Facility) {
         if is_email(&e) {
             f.email = Some(e);
         } else {
-            r.problem(
-                Some(Field::Email),
-                K::InvalidEmail,
-                format!("メールアドレス「{e}」は正しくありません"),
-            );
+            r.problem(Some(Field::Email), K::InvalidEmail, format!("メールアドレス「{e}」は正しくありません"));
         }
     }
     f.contact_form_url = r.get(Field::FormUrl).map(nfkc);
@@ -412,8 +333,7 @@ fn read_contact(r: &mut Row, f: &mut Facility) {
 /// The first phone number written inside a longer text.
 fn first_phone(s: &str) -> Option<String> {
     let n = nfkc(s);
-    n.split(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '‐' | '−')))
-        .find_map(normalize::phone)
+    n.split(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '‐' | '−'))).find_map(normalize::phone)
 }
 
 fn is_email(s: &str) -> bool {
@@ -435,43 +355,26 @@ fn read_url(r: &mut Row, f: &mut Facility, raw: &str) {
         return;
     }
     if normalize::phone(&u).is_some() {
-        r.problem(
-            Some(Field::Url),
-            K::InvalidUrl,
-            format!("URL欄の「{u}」は電話番号です"),
-        );
+        r.problem(Some(Field::Url), K::InvalidUrl, format!("URL欄の「{u}」は電話番号です"));
         return;
     }
     let lower = u.to_lowercase();
     let fixed = if lower.starts_with("http://") || lower.starts_with("https://") {
         u.clone()
-    } else if let Some(rest) = [
-        "hppt://", "htpp://", "htp://", "ttp://", "http//", "https//", "http:/",
-    ]
-    .iter()
-    .find_map(|t| lower.starts_with(t).then(|| &u[t.len()..]))
+    } else if let Some(rest) = ["hppt://", "htpp://", "htp://", "ttp://", "http//", "https//", "http:/"]
+        .iter()
+        .find_map(|t| lower.starts_with(t).then(|| &u[t.len()..]))
     {
         format!("http://{}", rest.trim_start_matches('/'))
-    } else if u.contains('.')
-        && !u.contains(char::is_whitespace)
-        && u.chars().all(|c| c.is_ascii_graphic())
-    {
+    } else if u.contains('.') && !u.contains(char::is_whitespace) && u.chars().all(|c| c.is_ascii_graphic()) {
         format!("http://{u}")
     } else {
-        r.problem(
-            Some(Field::Url),
-            K::InvalidUrl,
-            format!("「{u}」はURLとして読めません"),
-        );
+        r.problem(Some(Field::Url), K::InvalidUrl, format!("「{u}」はURLとして読めません"));
         f.attributes.insert("URL（原文）".into(), u);
         return;
     };
     if fixed != u {
-        r.problem(
-            Some(Field::Url),
-            K::FixedUrl,
-            format!("URL「{u}」を「{fixed}」として保存しました"),
-        );
+        r.problem(Some(Field::Url), K::FixedUrl, format!("URL「{u}」を「{fixed}」として保存しました"));
     }
     f.url = Some(fixed);
 }
@@ -517,17 +420,11 @@ fn read_schedule(r: &mut Row, f: &mut Facility, format: Format) {
         },
         (Some(o), None) => match parse_time_ranges(o) {
             Some(rs) => ranges = rs,
-            None => r.problem(
-                Some(Field::Open),
-                K::InvalidTime,
-                format!("開始時間「{o}」に終了時間がありません"),
-            ),
+            None => r.problem(Some(Field::Open), K::InvalidTime, format!("開始時間「{o}」に終了時間がありません")),
         },
-        (None, Some(c)) => r.problem(
-            Some(Field::Close),
-            K::InvalidTime,
-            format!("終了時間「{c}」に開始時間がありません"),
-        ),
+        (None, Some(c)) => {
+            r.problem(Some(Field::Close), K::InvalidTime, format!("終了時間「{c}」に開始時間がありません"))
+        }
         (None, None) => {}
     }
     let s = &mut f.schedule;
@@ -563,23 +460,12 @@ fn read_schedule(r: &mut Row, f: &mut Facility, format: Format) {
         for (open, mut close) in ranges {
             if close <= open {
                 if close == open {
-                    r.problem(
-                        Some(Field::Open),
-                        K::PlaceholderHours,
-                        format!("開始と終了が同じ時刻（{open}）です"),
-                    );
+                    r.problem(Some(Field::Open), K::PlaceholderHours, format!("開始と終了が同じ時刻（{open}）です"));
                     continue;
                 }
-                close =
-                    tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
+                close = tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
             }
-            s.add_slot(Slot {
-                days: d,
-                open,
-                close,
-                kind: SlotKind::Open,
-                label: None,
-            });
+            s.add_slot(Slot { days: d, open, close, kind: SlotKind::Open, label: None });
         }
     }
     let note = s.note.clone().unwrap_or_default();
@@ -644,11 +530,8 @@ fn read_closed_group(s: &mut tsunagi_domain::Schedule, text: &str) {
 /// 「50名」, 「ユニット型 29名」 → 29; 「(1) 40名、(2) 45名」, 「空床利用」 → note only.
 pub fn parse_capacity(s: &str) -> (Option<u32>, Option<String>) {
     let n = nfkc(s);
-    let numbers: Vec<u32> = n
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| p.parse().ok())
-        .collect();
+    let numbers: Vec<u32> =
+        n.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
     let plain = n.trim().trim_end_matches(['名', '人']).trim();
     match numbers.as_slice() {
         [x] if plain.chars().all(|c| c.is_ascii_digit()) => ((*x > 0).then_some(*x), None),
@@ -666,15 +549,10 @@ fn read_numbers(r: &mut Row, f: &mut Facility, format: Format) {
             Ok(x) => {
                 f.beds.total = Some(x);
                 if digits.len() < n.trim().trim_end_matches('床').len() {
-                    f.attributes
-                        .insert("病床数（備考）".into(), display(b).unwrap_or_default());
+                    f.attributes.insert("病床数（備考）".into(), display(b).unwrap_or_default());
                 }
             }
-            Err(_) => r.problem(
-                Some(Field::Beds),
-                K::InvalidNumber,
-                format!("病床数「{b}」は数ではありません"),
-            ),
+            Err(_) => r.problem(Some(Field::Beds), K::InvalidNumber, format!("病床数「{b}」は数ではありません")),
         }
     }
     if !format.is_care()
@@ -723,9 +601,7 @@ fn medical_category(kind: Option<&str>, departments: &[String], name: &str) -> C
         return Category::Dental;
     }
     if kind.is_empty() {
-        if let Some(c) =
-            Category::guess_from_name(name).filter(|c| c.group() == tsunagi_domain::Group::Medical)
-        {
+        if let Some(c) = Category::guess_from_name(name).filter(|c| c.group() == tsunagi_domain::Group::Medical) {
             return c;
         }
     }
@@ -796,9 +672,7 @@ fn add_service(r: &mut Row, f: &mut Facility) {
         r.problem(
             Some(Field::Service),
             K::UnknownService,
-            format!(
-                "サービス「{text}」は介護保険のサービスとして知られていません（備考として保存）"
-            ),
+            format!("サービス「{text}」は介護保険のサービスとして知られていません（備考として保存）"),
         );
         f.attributes.insert("サービス".into(), text);
         return;
@@ -831,67 +705,45 @@ fn add_service(r: &mut Row, f: &mut Facility) {
 /// Home visits that a medical list mentions only in its notes or name
 /// (「在宅診療14:00～18:00」, 「木14:00～16:30は訪問診療」, 「さくら在宅クリニック」).
 fn detect_home_care(f: &mut Facility) {
-    if !f.categories.iter().any(|c| {
-        matches!(
-            c,
-            Category::Hospital | Category::Clinic | Category::Dental | Category::Pharmacy
-        )
-    }) {
+    if !f
+        .categories
+        .iter()
+        .any(|c| matches!(c, Category::Hospital | Category::Clinic | Category::Dental | Category::Pharmacy))
+    {
         return;
     }
-    let text = [
-        Some(&f.name),
-        f.notes.as_ref(),
-        f.schedule.note.as_ref(),
-        f.schedule.after_hours.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|s| nfkc(s))
-    .collect::<Vec<_>>()
-    .join("\n");
+    let text = [Some(&f.name), f.notes.as_ref(), f.schedule.note.as_ref(), f.schedule.after_hours.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|s| nfkc(s))
+        .collect::<Vec<_>>()
+        .join("\n");
     let negated = |word: &str| {
-        text.split(['\n', '。', '、'])
-            .filter(|s| s.contains(word))
-            .all(|s| {
-                [
-                    "なし",
-                    "無し",
-                    "不可",
-                    "行っていません",
-                    "行っておりません",
-                    "していません",
-                    "しておりません",
-                    "対応していない",
-                    "対応なし",
-                ]
-                .iter()
-                .any(|n| s.contains(n))
-            })
+        text.split(['\n', '。', '、']).filter(|s| s.contains(word)).all(|s| {
+            [
+                "なし",
+                "無し",
+                "不可",
+                "行っていません",
+                "行っておりません",
+                "していません",
+                "しておりません",
+                "対応していない",
+                "対応なし",
+            ]
+            .iter()
+            .any(|n| s.contains(n))
+        })
     };
     let dental = f.categories.contains(&Category::Dental);
     for (words, service) in [
-        (
-            &["往診"][..],
-            if dental {
-                Service::HomeDental
-            } else {
-                Service::HouseCall
-            },
-        ),
+        (&["往診"][..], if dental { Service::HomeDental } else { Service::HouseCall }),
         (
             &["訪問診療", "在宅診療", "在宅医療", "在宅クリニック"][..],
-            if dental {
-                Service::HomeDental
-            } else {
-                Service::HomeVisitMedical
-            },
+            if dental { Service::HomeDental } else { Service::HomeVisitMedical },
         ),
         (&["訪問歯科", "歯科訪問"][..], Service::HomeDental),
-        (
-            &["在宅訪問", "訪問薬剤", "在宅患者訪問薬剤"][..],
-            Service::HomePharmacy,
-        ),
+        (&["在宅訪問", "訪問薬剤", "在宅患者訪問薬剤"][..], Service::HomePharmacy),
     ] {
         if words.iter().any(|w| text.contains(w) && !negated(w)) {
             if service == Service::HomePharmacy && !f.categories.contains(&Category::Pharmacy) {
@@ -910,10 +762,7 @@ fn locate(r: &mut Row, f: &mut Facility, reference: &Reference) {
     let has_columns = r.cols.has(Field::Lat) && r.cols.has(Field::Lng);
     let lat = r.get(Field::Lat).map(nfkc);
     let lng = r.get(Field::Lng).map(nfkc);
-    let zero = |s: &Option<String>| {
-        s.as_deref()
-            .is_none_or(|v| v.trim().parse::<f64>().is_ok_and(|x| x == 0.0))
-    };
+    let zero = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().parse::<f64>().is_ok_and(|x| x == 0.0));
     if !(zero(&lat) && zero(&lng)) {
         match (
             lat.as_deref().map(str::trim).map(str::parse::<f64>),
@@ -927,11 +776,7 @@ fn locate(r: &mut Row, f: &mut Facility, reference: &Reference) {
                 let p = GeoPoint::new(la, lo);
                 let swapped = GeoPoint::new(lo, la);
                 if p.in_japan() {
-                    f.location = Some(Location {
-                        point: p,
-                        precision: GeoPrecision::Source,
-                        source: None,
-                    });
+                    f.location = Some(Location { point: p, precision: GeoPrecision::Source, source: None });
                     return;
                 }
                 if swapped.in_japan() {
@@ -940,11 +785,7 @@ fn locate(r: &mut Row, f: &mut Facility, reference: &Reference) {
                         K::SwappedCoordinates,
                         format!("緯度 {la} と経度 {lo} が逆のため入れ替えました"),
                     );
-                    f.location = Some(Location {
-                        point: swapped,
-                        precision: GeoPrecision::Source,
-                        source: None,
-                    });
+                    f.location = Some(Location { point: swapped, precision: GeoPrecision::Source, source: None });
                     return;
                 }
                 r.problem(
@@ -964,15 +805,9 @@ fn locate(r: &mut Row, f: &mut Facility, reference: &Reference) {
             ),
         }
     }
-    let found = f
-        .address
-        .full
-        .as_deref()
-        .and_then(|a| reference.geocode(f.address.prefecture.as_deref(), a));
+    let found = f.address.full.as_deref().and_then(|a| reference.geocode(f.address.prefecture.as_deref(), a));
     let found = found.map(|(l, _)| l).or_else(|| {
-        let m = reference
-            .gazetteer
-            .by_code(f.address.municipality_code.as_deref()?)?;
+        let m = reference.gazetteer.by_code(f.address.municipality_code.as_deref()?)?;
         Some(reference.geocoder.locate(m, ""))
     });
     match found {
@@ -985,15 +820,9 @@ fn locate(r: &mut Row, f: &mut Facility, reference: &Reference) {
                     format!("住所の町字が見つからないため、{whom}に置きました（おおよその位置）"),
                 );
             } else if has_columns
-                && r.problems
-                    .iter()
-                    .all(|p| p.kind != K::InvalidCoordinates && p.kind != K::OutsideJapan)
+                && r.problems.iter().all(|p| p.kind != K::InvalidCoordinates && p.kind != K::OutsideJapan)
             {
-                r.problem(
-                    Some(Field::Lat),
-                    K::MissingCoordinates,
-                    format!("緯度・経度がないため、{whom}に置きました"),
-                );
+                r.problem(Some(Field::Lat), K::MissingCoordinates, format!("緯度・経度がないため、{whom}に置きました"));
             }
             f.location = Some(loc);
         }
@@ -1013,10 +842,7 @@ mod tests {
     fn capacities() {
         assert_eq!(parse_capacity("50名"), (Some(50), None));
         assert_eq!(parse_capacity("0"), (None, None));
-        assert_eq!(
-            parse_capacity("ユニット型 29名"),
-            (Some(29), Some("ユニット型 29名".into()))
-        );
+        assert_eq!(parse_capacity("ユニット型 29名"), (Some(29), Some("ユニット型 29名".into())));
         assert_eq!(parse_capacity("(1) 40名、(2) 45名").0, None);
         assert_eq!(parse_capacity("空床利用"), (None, Some("空床利用".into())));
     }
@@ -1031,22 +857,10 @@ mod tests {
     #[test]
     fn medical_categories() {
         let d = |s: &str| split_list(s);
-        assert_eq!(
-            medical_category(Some("無床診療所"), &d("歯科、小児歯科"), "x"),
-            Category::Dental
-        );
-        assert_eq!(
-            medical_category(Some("無床診療所"), &d("内科、歯科"), "x"),
-            Category::Clinic
-        );
-        assert_eq!(
-            medical_category(None, &d("歯科"), "藤井歯科医院"),
-            Category::Dental
-        );
-        assert_eq!(
-            medical_category(None, &[], "藤井歯科医院"),
-            Category::Dental
-        );
+        assert_eq!(medical_category(Some("無床診療所"), &d("歯科、小児歯科"), "x"), Category::Dental);
+        assert_eq!(medical_category(Some("無床診療所"), &d("内科、歯科"), "x"), Category::Clinic);
+        assert_eq!(medical_category(None, &d("歯科"), "藤井歯科医院"), Category::Dental);
+        assert_eq!(medical_category(None, &[], "藤井歯科医院"), Category::Dental);
         assert_eq!(medical_category(Some("歯科"), &[], "x"), Category::Dental);
         assert_eq!(medical_category(Some("病院"), &[], "x"), Category::Hospital);
         assert_eq!(medical_category(None, &[], "齋藤医院"), Category::Clinic);
@@ -1055,10 +869,7 @@ mod tests {
     #[test]
     fn closures_in_notes() {
         let mut s = tsunagi_domain::Schedule::default();
-        read_closures_from_note(
-            &mut s,
-            "土曜日は診療終了時間１２時００分。毎月第２土曜日休診",
-        );
+        read_closures_from_note(&mut s, "土曜日は診療終了時間１２時００分。毎月第２土曜日休診");
         assert!(s.closed.nth_week[1].contains(tsunagi_domain::Day::Sat));
         let mut s = tsunagi_domain::Schedule::default();
         read_closures_from_note(&mut s, "日曜・祝日は休診");

@@ -27,8 +27,7 @@ pub enum DecodeError {
 }
 
 fn strict(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
-    enc.decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|s| s.into_owned())
+    enc.decode_without_bom_handling_and_without_replacement(bytes).map(|s| s.into_owned())
 }
 
 /// Looks like UTF-16 without BOM: many NUL bytes, all on one side.
@@ -37,12 +36,8 @@ fn utf16_guess(bytes: &[u8]) -> Option<&'static Encoding> {
     if sample.len() < 4 {
         return None;
     }
-    let (even, odd) = sample.chunks(2).fold((0, 0), |(e, o), c| {
-        (
-            e + (c[0] == 0) as usize,
-            o + (c.get(1) == Some(&0)) as usize,
-        )
-    });
+    let (even, odd) =
+        sample.chunks(2).fold((0, 0), |(e, o), c| (e + (c[0] == 0) as usize, o + (c.get(1) == Some(&0)) as usize));
     let pairs = sample.len() / 2;
     if odd * 3 > pairs && even * 20 < pairs {
         Some(UTF_16LE)
@@ -65,27 +60,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             _ => "UTF-16BE",
         };
         return strict(enc, body)
-            .map(|text| Decoded {
-                text,
-                encoding: name,
-            })
+            .map(|text| Decoded { text, encoding: name })
             .ok_or(DecodeError::NotText { offset: bom_len });
     }
     if let Some(text) = strict(UTF_8, bytes) {
         if !text.contains('\0') {
-            return Ok(Decoded {
-                text,
-                encoding: "UTF-8",
-            });
+            return Ok(Decoded { text, encoding: "UTF-8" });
         }
     }
     if let Some(enc) = utf16_guess(bytes)
         && let Some(text) = strict(enc, bytes)
     {
-        return Ok(Decoded {
-            text,
-            encoding: enc.name(),
-        });
+        return Ok(Decoded { text, encoding: enc.name() });
     }
     // EUC-JP bytes often decode as CP932 half-width katakana without error:
     // of the legacy encodings that decode cleanly, take the one whose text
@@ -97,9 +83,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some((_, text, encoding)) = best {
         return Ok(Decoded { text, encoding });
     }
-    let offset = std::str::from_utf8(bytes)
-        .err()
-        .map_or(0, |e| e.valid_up_to());
+    let offset = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
     Err(DecodeError::NotText { offset })
 }
 
@@ -110,16 +94,11 @@ fn plausibility(text: &str) -> f64 {
     let (mut good, mut all) = (0usize, 0usize);
     for c in text.chars().filter(|c| !c.is_ascii()).take(20_000) {
         all += 1;
-        if matches!(c, '\u{3000}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF5E}')
-        {
+        if matches!(c, '\u{3000}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF5E}') {
             good += 1;
         }
     }
-    if all == 0 {
-        1.0
-    } else {
-        good as f64 / all as f64
-    }
+    if all == 0 { 1.0 } else { good as f64 / all as f64 }
 }
 
 /// Comma or TAB, whichever splits the header line into more fields
@@ -138,11 +117,7 @@ pub fn delimiter(text: &str) -> u8 {
             })
             .count()
     };
-    if count('\t') > count(',') {
-        b'\t'
-    } else {
-        b','
-    }
+    if count('\t') > count(',') { b'\t' } else { b',' }
 }
 
 /// The first non-blank record of the text (quoted line breaks respected).
@@ -187,9 +162,7 @@ mod tests {
         assert_eq!((d.text.as_str(), d.encoding), (s, "EUC-JP"));
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         assert!(matches!(
-            decode(&[
-                0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xff, 0x81
-            ]),
+            decode(&[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xff, 0x81]),
             Err(DecodeError::NotText { .. })
         ));
     }

@@ -61,19 +61,13 @@ impl Format {
     }
 
     pub fn is_care(self) -> bool {
-        matches!(
-            self,
-            Format::JichitaiCare | Format::JichitaiCareOld | Format::MhlwCare
-        )
+        matches!(self, Format::JichitaiCare | Format::JichitaiCareOld | Format::MhlwCare)
     }
 
     pub fn is_medical(self) -> bool {
         matches!(
             self,
-            Format::JichitaiMedical
-                | Format::JichitaiMedicalOld
-                | Format::IryoFacility
-                | Format::IryoPharmacy
+            Format::JichitaiMedical | Format::JichitaiMedicalOld | Format::IryoFacility | Format::IryoPharmacy
         )
     }
 }
@@ -93,34 +87,20 @@ pub fn detect(c: &Columns) -> Result<Format, String> {
     if has("機関区分") && has("正式名称") {
         return Ok(Format::IryoFacility);
     }
-    if has("機関区分") && (has("月_開店時間帯1_開始時間") || has("営業日（月）"))
-    {
+    if has("機関区分") && (has("月_開店時間帯1_開始時間") || has("営業日（月）")) {
         return Ok(Format::IryoPharmacy);
     }
     if has("事業所名") && has("サービスの種類") {
         return Ok(Format::MhlwCare);
     }
     let new_address = has("所在地_連結表記");
-    if has("介護サービス事業所名称") || (c.has(Field::Name) && has("実施サービス"))
-    {
-        return Ok(if new_address {
-            Format::JichitaiCare
-        } else {
-            Format::JichitaiCareOld
-        });
+    if has("介護サービス事業所名称") || (c.has(Field::Name) && has("実施サービス")) {
+        return Ok(if new_address { Format::JichitaiCare } else { Format::JichitaiCareOld });
     }
-    if has("医療機関の種類") || (c.has(Field::Name) && has("診療科目") && c.has(Field::Address))
-    {
-        return Ok(if new_address {
-            Format::JichitaiMedical
-        } else {
-            Format::JichitaiMedicalOld
-        });
+    if has("医療機関の種類") || (c.has(Field::Name) && has("診療科目") && c.has(Field::Address)) {
+        return Ok(if new_address { Format::JichitaiMedical } else { Format::JichitaiMedicalOld });
     }
-    let aed = c
-        .headers
-        .iter()
-        .any(|h| h.contains("AED") || h.contains("設置位置") || h.contains("設置場所"));
+    let aed = c.headers.iter().any(|h| h.contains("AED") || h.contains("設置位置") || h.contains("設置場所"));
     if c.has(Field::Name) && !aed && (has("名称_通称") || has("POIコード")) {
         return Ok(Format::JichitaiPublicFacility);
     }
@@ -175,30 +155,12 @@ mod tests {
             Ok(Format::MhlwCare),
         );
         check("ID,正式名称,機関区分,所在地", Ok(Format::IryoFacility));
-        check(
-            "ID,診療科目コード,診療科目名,診療時間帯",
-            Ok(Format::IryoHours),
-        );
-        check(
-            "ID,名称,フリガナ,機関区分,営業日（月）",
-            Ok(Format::IryoPharmacy),
-        );
-        check(
-            "全国地方公共団体コード,ID,名称,名称_通称,POIコード,所在地_連結表記",
-            Ok(Format::JichitaiPublicFacility),
-        );
-        check(
-            "#property,latitude,longitude,name,address",
-            Ok(Format::EnglishKeyed),
-        );
-        check(
-            "全国地方公共団体コード,ID,地方公共団体名,名称,設置位置,緯度,経度",
-            Err("AED"),
-        );
-        check(
-            "全国地方公共団体コード,ID,名称,名称_通称,POIコード,設置位置,緯度,経度",
-            Err("AED"),
-        );
+        check("ID,診療科目コード,診療科目名,診療時間帯", Ok(Format::IryoHours));
+        check("ID,名称,フリガナ,機関区分,営業日（月）", Ok(Format::IryoPharmacy));
+        check("全国地方公共団体コード,ID,名称,名称_通称,POIコード,所在地_連結表記", Ok(Format::JichitaiPublicFacility));
+        check("#property,latitude,longitude,name,address", Ok(Format::EnglishKeyed));
+        check("全国地方公共団体コード,ID,地方公共団体名,名称,設置位置,緯度,経度", Err("AED"));
+        check("全国地方公共団体コード,ID,名称,名称_通称,POIコード,設置位置,緯度,経度", Err("AED"));
         check("a,b,c", Err("期待する形式"));
     }
 }

@@ -100,68 +100,40 @@ pub enum Item {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Source {
     pub fn open(path: &Path) -> Result<Source, FileError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| FileError::Read {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+        let bytes = std::fs::read(path).map_err(|e| FileError::Read { path: shown.clone(), reason: e.to_string() })?;
         Source::from_bytes(path, &bytes)
     }
 
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, FileError> {
         let shown = path.display().to_string();
-        let table_err = |e: TableError| FileError::Table {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
+        let table_err = |e: TableError| FileError::Table { path: shown.clone(), reason: e.to_string() };
         let (container, encoding, delimiter, table) = if bytes.starts_with(b"PK\x03\x04") {
-            (
-                Container::Xlsx,
-                "XLSX".to_string(),
-                None,
-                Table::from_xlsx(bytes).map_err(table_err)?,
-            )
+            (Container::Xlsx, "XLSX".to_string(), None, Table::from_xlsx(bytes).map_err(table_err)?)
         } else {
-            let decoded = decode::decode(bytes).map_err(|e| FileError::Encoding {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
+            let decoded = decode::decode(bytes)
+                .map_err(|e| FileError::Encoding { path: shown.clone(), reason: e.to_string() })?;
             let start = decoded.text.trim_start();
-            if start.starts_with('{') && start.contains("\"features\"")
-                || start.starts_with("{\"type\"")
-            {
+            if start.starts_with('{') && start.contains("\"features\"") || start.starts_with("{\"type\"") {
                 let t = Table::from_geojson(&decoded.text).map_err(table_err)?;
                 (Container::GeoJson, decoded.encoding.to_string(), None, t)
             } else {
                 let d = decode::delimiter(&decoded.text);
                 let t = Table::from_csv(decoded.text, d).map_err(table_err)?;
-                (
-                    Container::Csv,
-                    decoded.encoding.to_string(),
-                    Some(d as char),
-                    t,
-                )
+                (Container::Csv, decoded.encoding.to_string(), Some(d as char), t)
             }
         };
         let columns = Columns::new(table.headers());
-        let format = format::detect(&columns).map_err(|reason| FileError::UnknownFormat {
-            path: shown.clone(),
-            reason,
-        })?;
+        let format =
+            format::detect(&columns).map_err(|reason| FileError::UnknownFormat { path: shown.clone(), reason })?;
         Ok(Source {
             path: path.to_path_buf(),
-            file_name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
+            file_name: path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
             sha256: sha256_hex(bytes),
             container,
             encoding,
@@ -243,11 +215,7 @@ impl Source {
             if v.trim().is_empty() {
                 continue;
             }
-            let key = headers
-                .get(i)
-                .filter(|h| !h.is_empty())
-                .cloned()
-                .unwrap_or_else(|| format!("列{}", i + 1));
+            let key = headers.get(i).filter(|h| !h.is_empty()).cloned().unwrap_or_else(|| format!("列{}", i + 1));
             m.insert(key, serde_json::Value::String(v.clone()));
         }
         serde_json::Value::Object(m).to_string()
@@ -255,18 +223,13 @@ impl Source {
 
     fn extra_cells(&self, row: &RawRow) -> Option<Problem> {
         let n = self.table.headers().len();
-        let extra: Vec<usize> = (n..row.cells.len())
-            .filter(|&i| !row.cells[i].trim().is_empty())
-            .collect();
+        let extra: Vec<usize> = (n..row.cells.len()).filter(|&i| !row.cells[i].trim().is_empty()).collect();
         let first = *extra.first()?;
         Some(Problem::new(
             row.line,
             None,
             ProblemKind::ExtraColumns,
-            format!(
-                "見出しより多い列（{}列目〜）に値があります。原文として保存しました",
-                first + 1
-            ),
+            format!("見出しより多い列（{}列目〜）に値があります。原文として保存しました", first + 1),
         ))
     }
 }
@@ -279,12 +242,7 @@ fn group_by_facility(items: impl Iterator<Item = Item>) -> Vec<Item> {
             out.push(item);
             continue;
         };
-        let key = rec
-            .facility
-            .codes
-            .first()
-            .map(|c| c.value.clone())
-            .unwrap_or_default();
+        let key = rec.facility.codes.first().map(|c| c.value.clone()).unwrap_or_default();
         match by_code.get(&key).and_then(|&i| match &mut out[i] {
             Item::Record(r) => Some(r),
             _ => None,

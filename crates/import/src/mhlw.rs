@@ -23,11 +23,7 @@ const FULL_WIDTH_DIGITS: [&str; 5] = ["１", "２", "３", "４", "５"];
 pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
     let pharmacy = format == Format::IryoPharmacy;
     let weekly_header = |d: &str| {
-        if pharmacy {
-            format!("営業日（{d}）")
-        } else {
-            format!("毎週決まった曜日に休診（{d}）")
-        }
+        if pharmacy { format!("営業日（{d}）") } else { format!("毎週決まった曜日に休診（{d}）") }
     };
     let nth_header = |n: usize, d: &str| {
         if pharmacy {
@@ -43,9 +39,7 @@ pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
         if pharmacy && weekly.is_none() {
             weekly = r.named(&format!("定期閉店毎週（{d}）")).map(nfkc);
         }
-        let nth: Vec<Option<String>> = (0..5)
-            .map(|n| r.named(&nth_header(n, d)).map(nfkc))
-            .collect();
+        let nth: Vec<Option<String>> = (0..5).map(|n| r.named(&nth_header(n, d)).map(nfkc)).collect();
         let any_nth_open = nth.iter().any(|v| v.as_deref() == Some("1"));
         match weekly.as_deref() {
             Some("0") if any_nth_open => {
@@ -54,7 +48,9 @@ pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
                     r.line,
                     Some(&header),
                     K::ContradictoryFlags,
-                    format!("{header} は休みですが、第n週の欄では{d}曜日に開いている週があります（開いている週を採用）"),
+                    format!(
+                        "{header} は休みですが、第n週の欄では{d}曜日に開いている週があります（開いている週を採用）"
+                    ),
                 ));
                 for (n, v) in nth.iter().enumerate() {
                     if v.as_deref() != Some("1") {
@@ -72,11 +68,8 @@ pub fn facility_row(r: &mut Row, f: &mut Facility, format: Format) {
             }
         }
     }
-    let holiday = if pharmacy {
-        r.named("営業日（祝）").or_else(|| r.named("祝日"))
-    } else {
-        r.named("祝日に休診")
-    };
+    let holiday =
+        if pharmacy { r.named("営業日（祝）").or_else(|| r.named("祝日")) } else { r.named("祝日に休診") };
     match holiday.map(nfkc).as_deref() {
         Some("0") => closed.holidays = Some(true),
         Some("1") => closed.holidays = Some(false),
@@ -102,10 +95,7 @@ fn pharmacy_hours(r: &mut Row, f: &mut Facility) {
     for (i, d) in WEEK_JA.iter().chain(["祝"].iter()).enumerate() {
         let day = Day::ALL[i];
         for n in 1..=4 {
-            let (hs, he) = (
-                format!("{d}_開店時間帯{n}_開始時間"),
-                format!("{d}_開店時間帯{n}_終了時間"),
-            );
+            let (hs, he) = (format!("{d}_開店時間帯{n}_開始時間"), format!("{d}_開店時間帯{n}_終了時間"));
             let (Some(a), Some(b)) = (r.named(&hs), r.named(&he)) else {
                 continue;
             };
@@ -131,16 +121,9 @@ fn pharmacy_hours(r: &mut Row, f: &mut Facility) {
                 close = tsunagi_domain::Time::hm(24, 0).unwrap_or(close);
             }
             if close < open {
-                close =
-                    tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
+                close = tsunagi_domain::Time::from_minutes(close.minutes() + 24 * 60).unwrap_or(close);
             }
-            f.schedule.add_slot(Slot {
-                days: Days::of(&[day]),
-                open,
-                close,
-                kind: SlotKind::Open,
-                label: None,
-            });
+            f.schedule.add_slot(Slot { days: Days::of(&[day]), open, close, kind: SlotKind::Open, label: None });
         }
     }
 }
@@ -176,9 +159,7 @@ fn beds(r: &mut Row, f: &mut Facility) {
             r.line,
             column.as_deref(),
             K::BedTotalMismatch,
-            format!(
-                "合計病床数 {total} が、種類ごとの病床数の合計 {sum} と合いません（そのまま保存）"
-            ),
+            format!("合計病床数 {total} が、種類ごとの病床数の合計 {sum} と合いません（そのまま保存）"),
         ));
     }
 }
@@ -188,13 +169,8 @@ fn beds(r: &mut Row, f: &mut Facility) {
 pub fn hours_row(r: &mut Row) -> Result<Facility, Problem> {
     let Some(id) = r.get(Field::Id).and_then(tsunagi_domain::normalize::code) else {
         let column = r.cols.header(Field::Id);
-        return Err(Problem::new(
-            r.line,
-            column,
-            K::NoSuchFacility,
-            "IDが空のため、どの施設の診療時間かわかりません",
-        )
-        .skipping());
+        return Err(Problem::new(r.line, column, K::NoSuchFacility, "IDが空のため、どの施設の診療時間かわかりません")
+            .skipping());
     };
     let mut f = Facility::new("");
     f.add_code(Code::new(CodeScheme::IryoJohoNet, id));
@@ -215,11 +191,7 @@ pub fn hours_row(r: &mut Row) -> Result<Facility, Problem> {
                         r.line,
                         Some(&hs),
                         K::InvalidTime,
-                        format!(
-                            "{d}曜日の{what}時間「{}」〜「{}」を読めません",
-                            a.unwrap_or(""),
-                            b.unwrap_or("")
-                        ),
+                        format!("{d}曜日の{what}時間「{}」〜「{}」を読めません", a.unwrap_or(""), b.unwrap_or("")),
                     ));
                     continue;
                 }
@@ -233,13 +205,7 @@ pub fn hours_row(r: &mut Row) -> Result<Facility, Problem> {
                 ));
                 continue;
             }
-            f.schedule.add_slot(Slot {
-                days: Days::of(&[day]),
-                open,
-                close,
-                kind,
-                label: department.clone(),
-            });
+            f.schedule.add_slot(Slot { days: Days::of(&[day]), open, close, kind, label: department.clone() });
         }
     }
     Ok(f)

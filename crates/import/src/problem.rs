@@ -56,10 +56,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     pub fn id(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 }
 
@@ -75,19 +72,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(
-        line: u32,
-        column: Option<&str>,
-        kind: ProblemKind,
-        reason: impl Into<String>,
-    ) -> Problem {
-        Problem {
-            line,
-            column: column.map(str::to_string),
-            kind,
-            reason: reason.into(),
-            skipped: false,
-        }
+    pub fn new(line: u32, column: Option<&str>, kind: ProblemKind, reason: impl Into<String>) -> Problem {
+        Problem { line, column: column.map(str::to_string), kind, reason: reason.into(), skipped: false }
     }
 
     pub fn skipping(mut self) -> Problem {

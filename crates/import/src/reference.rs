@@ -45,14 +45,9 @@ pub struct Gazetteer {
 
 impl Gazetteer {
     pub fn load(path: &Path) -> Result<Gazetteer, ReferenceError> {
-        let err = |reason: String| ReferenceError::Read {
-            path: path.to_path_buf(),
-            reason,
-        };
+        let err = |reason: String| ReferenceError::Read { path: path.to_path_buf(), reason };
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-        let text = crate::decode::decode(&bytes)
-            .map_err(|e| err(e.to_string()))?
-            .text;
+        let text = crate::decode::decode(&bytes).map_err(|e| err(e.to_string()))?.text;
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         #[derive(Deserialize)]
         struct Row {
@@ -97,10 +92,7 @@ impl Gazetteer {
         let (p, rest) = split_prefecture(&n);
         let rest = strip_county(rest);
         let pref = p.or(prefecture);
-        let mut hits = self
-            .list
-            .iter()
-            .filter(|m| m.name == rest && pref.is_none_or(|p| m.prefecture == p));
+        let mut hits = self.list.iter().filter(|m| m.name == rest && pref.is_none_or(|p| m.prefecture == p));
         let first = hits.next()?;
         hits.next().is_none().then_some(first)
     }
@@ -108,11 +100,7 @@ impl Gazetteer {
     /// Splits an address into its municipality and the rest (町字 onward).
     /// `prefecture` disambiguates addresses written without one (府中市 is
     /// in 東京都 and 広島県).
-    pub fn split<'a>(
-        &self,
-        prefecture: Option<&str>,
-        address: &'a str,
-    ) -> Option<(&Municipality, &'a str)> {
+    pub fn split<'a>(&self, prefecture: Option<&str>, address: &'a str) -> Option<(&Municipality, &'a str)> {
         let (p, rest) = split_prefecture(address);
         let rest = strip_county(rest.trim_start());
         let pref = p.or(prefecture);
@@ -196,40 +184,24 @@ impl Geocoder {
     pub fn load(dir: &Path) -> Result<Geocoder, ReferenceError> {
         let mut files = HashMap::new();
         let read_dir = |d: &Path| {
-            std::fs::read_dir(d).map_err(|e| ReferenceError::Read {
-                path: d.to_path_buf(),
-                reason: e.to_string(),
-            })
+            std::fs::read_dir(d).map_err(|e| ReferenceError::Read { path: d.to_path_buf(), reason: e.to_string() })
         };
         for pref in read_dir(dir)? {
-            let pref = pref.map_err(|e| ReferenceError::Read {
-                path: dir.to_path_buf(),
-                reason: e.to_string(),
-            })?;
+            let pref = pref.map_err(|e| ReferenceError::Read { path: dir.to_path_buf(), reason: e.to_string() })?;
             if !pref.path().is_dir() {
                 continue;
             }
             let pref_name = pref.file_name().to_string_lossy().to_string();
             for f in read_dir(&pref.path())? {
-                let f = f.map_err(|e| ReferenceError::Read {
-                    path: pref.path(),
-                    reason: e.to_string(),
-                })?;
+                let f = f.map_err(|e| ReferenceError::Read { path: pref.path(), reason: e.to_string() })?;
                 let path = f.path();
                 if path.extension().is_some_and(|e| e == "json") {
-                    let stem = path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().to_string())
-                        .unwrap_or_default();
+                    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
                     files.insert((pref_name.clone(), strip_county(&stem).to_string()), path);
                 }
             }
         }
-        Ok(Geocoder {
-            dir: dir.to_path_buf(),
-            files,
-            loaded: Mutex::new(HashMap::new()),
-        })
+        Ok(Geocoder { dir: dir.to_path_buf(), files, loaded: Mutex::new(HashMap::new()) })
     }
 
     fn towns(&self, m: &Municipality) -> Option<Arc<Towns>> {
@@ -238,9 +210,7 @@ impl Geocoder {
         if let Some(t) = loaded.get(path) {
             return Some(t.clone());
         }
-        let list: Vec<TownEntry> = std::fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())?;
+        let list: Vec<TownEntry> = std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok())?;
         let towns = Arc::new(Towns::from_entries(list));
         loaded.insert(path.clone(), towns.clone());
         Some(towns)
@@ -257,10 +227,7 @@ impl Geocoder {
             return Location {
                 point,
                 precision: GeoPrecision::Town,
-                source: Some(format!(
-                    "町字の代表点: {}{} (Geolonia 住所データ)",
-                    m.name, name
-                )),
+                source: Some(format!("町字の代表点: {}{} (Geolonia 住所データ)", m.name, name)),
             };
         }
         Location {
@@ -296,11 +263,7 @@ impl Reference {
     }
 
     /// Geocodes a whole address; `None` when not even the municipality is known.
-    pub fn geocode(
-        &self,
-        prefecture: Option<&str>,
-        address: &str,
-    ) -> Option<(Location, &Municipality)> {
+    pub fn geocode(&self, prefecture: Option<&str>, address: &str) -> Option<(Location, &Municipality)> {
         let a = normalize::address(address)?;
         let (m, rest) = self.gazetteer.split(prefecture, &a)?;
         Some((self.geocoder.locate(m, rest), m))
@@ -325,37 +288,25 @@ mod tests {
         assert_eq!(g.by_code("35207").unwrap().name, "下松市");
         assert_eq!(g.by_name(None, "熊毛郡平生町").unwrap().code, "353442");
         assert_eq!(g.by_name(Some("東京都"), "府中市").unwrap().code, "132063");
-        assert!(
-            g.by_name(None, "府中市").is_none(),
-            "府中市 is in two prefectures"
-        );
+        assert!(g.by_name(None, "府中市").is_none(), "府中市 is in two prefectures");
         let (m, rest) = g.split(None, "山口県熊毛郡平生町平生村618-2").unwrap();
         assert_eq!((m.name.as_str(), rest), ("平生町", "平生村618-2"));
         let (m, rest) = g.split(Some("山口県"), "下松市大字下谷179").unwrap();
         assert_eq!((m.code.as_str(), rest), ("352071", "大字下谷179"));
-        assert_eq!(
-            g.split(None, "北海道札幌市中央区北1条西2").unwrap().0.name,
-            "札幌市中央区"
-        );
+        assert_eq!(g.split(None, "北海道札幌市中央区北1条西2").unwrap().0.name, "札幌市中央区");
     }
 
     #[test]
     fn geocoding_to_town_then_office() {
         let r = reference();
         let check = |addr: &str, precision: GeoPrecision, near: (f64, f64)| {
-            let (loc, _) = r
-                .geocode(Some("山口県"), addr)
-                .unwrap_or_else(|| panic!("{addr}"));
+            let (loc, _) = r.geocode(Some("山口県"), addr).unwrap_or_else(|| panic!("{addr}"));
             assert_eq!(loc.precision, precision, "{addr}: {:?}", loc.source);
             let d = loc.point.distance_m(GeoPoint::new(near.0, near.1));
             assert!(d < 50.0, "{addr}: {d} m from expected, {:?}", loc.source);
         };
         // Points from data/reference/geolonia-japanese-addresses/api/ja/山口県/下松市.json.
-        check(
-            "山口県下松市大字下谷179",
-            GeoPrecision::Town,
-            (34.089304, 131.872165),
-        );
+        check("山口県下松市大字下谷179", GeoPrecision::Town, (34.089304, 131.872165));
         check("下松市下谷179", GeoPrecision::Town, (34.089304, 131.872165));
         let (loc, _) = r.geocode(None, "柳井市中央１丁目８番８号").unwrap();
         assert_eq!(loc.precision, GeoPrecision::Town, "{:?}", loc.source);

@@ -21,10 +21,7 @@ pub struct RawRow {
 
 impl RawRow {
     fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| {
-            c.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-                .is_empty()
-        })
+        self.cells.iter().all(|c| c.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}').is_empty())
     }
 }
 
@@ -43,18 +40,8 @@ pub enum TableError {
 /// What a file's rows are read from.
 #[derive(Debug)]
 pub enum Table {
-    Csv {
-        text: String,
-        delimiter: u8,
-        headers: Vec<String>,
-        header_line: u32,
-        data_start: u64,
-    },
-    Rows {
-        headers: Vec<String>,
-        header_line: u32,
-        rows: Vec<RawRow>,
-    },
+    Csv { text: String, delimiter: u8, headers: Vec<String>, header_line: u32, data_start: u64 },
+    Rows { headers: Vec<String>, header_line: u32, rows: Vec<RawRow> },
 }
 
 /// Counts line terminators (CRLF, LF or a lone CR) as the reader advances.
@@ -88,31 +75,18 @@ impl LineCounter<'_> {
 }
 
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes())
 }
 
 fn csv_error(e: csv::Error, counter: &mut LineCounter<'_>) -> TableError {
-    let line = e
-        .position()
-        .map_or(0, |p| counter.line_at(p.byte() as usize));
-    TableError::Csv {
-        line,
-        reason: e.to_string(),
-    }
+    let line = e.position().map_or(0, |p| counter.line_at(p.byte() as usize));
+    TableError::Csv { line, reason: e.to_string() }
 }
 
 impl Table {
     pub fn from_csv(text: String, delimiter: u8) -> Result<Table, TableError> {
         let mut reader = csv_reader(&text, delimiter);
-        let mut counter = LineCounter {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        };
+        let mut counter = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
         let mut record = csv::StringRecord::new();
         loop {
             match reader.read_record(&mut record) {
@@ -128,34 +102,25 @@ impl Table {
                     }
                     let data_start = reader.position().byte();
                     let headers = trim_headers(row.cells);
-                    return Ok(Table::Csv {
-                        headers,
-                        header_line: row.line,
-                        data_start,
-                        text,
-                        delimiter,
-                    });
+                    return Ok(Table::Csv { headers, header_line: row.line, data_start, text, delimiter });
                 }
             }
         }
     }
 
     pub fn from_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
-        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| TableError::Xlsx(e.to_string()))?;
+        let mut book =
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| TableError::Xlsx(e.to_string()))?;
         let range = book
             .worksheet_range_at(0)
             .ok_or_else(|| TableError::Xlsx("the workbook has no sheet".into()))?
             .map_err(|e| TableError::Xlsx(e.to_string()))?;
         let first_row = range.start().map_or(0, |(r, _)| r);
-        let mut rows = range.rows().enumerate().map(|(i, cells)| RawRow {
-            line: first_row + i as u32 + 1,
-            cells: cells.iter().map(cell_text).collect(),
-        });
-        let header = rows
-            .by_ref()
-            .find(|r| !r.is_blank())
-            .ok_or(TableError::NoHeader)?;
+        let mut rows = range
+            .rows()
+            .enumerate()
+            .map(|(i, cells)| RawRow { line: first_row + i as u32 + 1, cells: cells.iter().map(cell_text).collect() });
+        let header = rows.by_ref().find(|r| !r.is_blank()).ok_or(TableError::NoHeader)?;
         Ok(Table::Rows {
             headers: trim_headers(header.cells),
             header_line: header.line,
@@ -166,16 +131,12 @@ impl Table {
     /// A FeatureCollection: property names become headers, a Point geometry
     /// becomes the 緯度/経度 columns.
     pub fn from_geojson(text: &str) -> Result<Table, TableError> {
-        let gj: geojson::GeoJson = text
-            .parse()
-            .map_err(|e: geojson::Error| TableError::GeoJson(e.to_string()))?;
+        let gj: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| TableError::GeoJson(e.to_string()))?;
         let features = match gj {
             geojson::GeoJson::FeatureCollection(fc) => fc.features,
             geojson::GeoJson::Feature(f) => vec![f],
             geojson::GeoJson::Geometry(_) => {
-                return Err(TableError::GeoJson(
-                    "a bare geometry has no properties".into(),
-                ));
+                return Err(TableError::GeoJson("a bare geometry has no properties".into()));
             }
         };
         let mut headers: Vec<String> = vec![GEO_LAT.into(), GEO_LNG.into()];
@@ -194,29 +155,18 @@ impl Table {
                     .geometry
                     .as_ref()
                     .and_then(|g| representative_point(&g.value))
-                    .map_or((String::new(), String::new()), |(lng, lat)| {
-                        (lat.to_string(), lng.to_string())
-                    });
+                    .map_or((String::new(), String::new()), |(lng, lat)| (lat.to_string(), lng.to_string()));
                 let mut cells = vec![lat, lng];
-                cells.extend(headers[2..].iter().map(|h| {
-                    match f.properties.as_ref().and_then(|p| p.get(h)) {
-                        None | Some(serde_json::Value::Null) => String::new(),
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(v) => v.to_string(),
-                    }
+                cells.extend(headers[2..].iter().map(|h| match f.properties.as_ref().and_then(|p| p.get(h)) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
                 }));
-                RawRow {
-                    line: i as u32 + 1,
-                    cells,
-                }
+                RawRow { line: i as u32 + 1, cells }
             })
             .filter(|r| !r.is_blank())
             .collect();
-        Ok(Table::Rows {
-            headers,
-            header_line: 0,
-            rows,
-        })
+        Ok(Table::Rows { headers, header_line: 0, rows })
     }
 
     pub fn headers(&self) -> &[String] {
@@ -235,20 +185,10 @@ impl Table {
     pub fn rows(&self) -> Box<dyn Iterator<Item = Result<RawRow, TableError>> + '_> {
         match self {
             Table::Rows { rows, .. } => Box::new(rows.iter().cloned().map(Ok)),
-            Table::Csv {
-                text,
-                delimiter,
-                data_start,
-                header_line,
-                ..
-            } => {
+            Table::Csv { text, delimiter, data_start, header_line, .. } => {
                 let mut reader = csv_reader(&text[*data_start as usize..], *delimiter);
                 let base = *data_start as usize;
-                let mut counter = LineCounter {
-                    text: text.as_bytes(),
-                    offset: 0,
-                    line: 1,
-                };
+                let mut counter = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
                 counter.line_at(base);
                 let _ = header_line;
                 let mut record = csv::StringRecord::new();
@@ -259,17 +199,11 @@ impl Table {
                             Ok(false) => done = true,
                             Err(e) => {
                                 done = true;
-                                let line = e
-                                    .position()
-                                    .map_or(0, |p| counter.line_at(base + p.byte() as usize));
-                                return Some(Err(TableError::Csv {
-                                    line,
-                                    reason: e.to_string(),
-                                }));
+                                let line = e.position().map_or(0, |p| counter.line_at(base + p.byte() as usize));
+                                return Some(Err(TableError::Csv { line, reason: e.to_string() }));
                             }
                             Ok(true) => {
-                                let start =
-                                    base + record.position().map_or(0, |p| p.byte() as usize);
+                                let start = base + record.position().map_or(0, |p| p.byte() as usize);
                                 let row = RawRow {
                                     line: counter.line_at(start),
                                     cells: record.iter().map(str::to_string).collect(),
@@ -302,10 +236,7 @@ pub const GEO_LNG: &str = "経度";
 fn trim_headers(cells: Vec<String>) -> Vec<String> {
     let mut h: Vec<String> = cells
         .into_iter()
-        .map(|c| {
-            c.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '"')
-                .to_string()
-        })
+        .map(|c| c.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '"').to_string())
         .collect();
     // Trailing empty header cells come from trailing delimiters.
     while h.last().is_some_and(String::is_empty) {
@@ -319,23 +250,13 @@ fn representative_point(g: &geojson::GeometryValue) -> Option<(f64, f64)> {
     use geojson::GeometryValue as G;
     let mean = |ps: &[geojson::Position]| -> Option<(f64, f64)> {
         let n = ps.len() as f64;
-        (!ps.is_empty()).then(|| {
-            (
-                ps.iter().map(|p| p[0]).sum::<f64>() / n,
-                ps.iter().map(|p| p[1]).sum::<f64>() / n,
-            )
-        })
+        (!ps.is_empty()).then(|| (ps.iter().map(|p| p[0]).sum::<f64>() / n, ps.iter().map(|p| p[1]).sum::<f64>() / n))
     };
     match g {
-        G::Point { coordinates } if coordinates.len() >= 2 => {
-            Some((coordinates[0], coordinates[1]))
-        }
+        G::Point { coordinates } if coordinates.len() >= 2 => Some((coordinates[0], coordinates[1])),
         G::MultiPoint { coordinates } => mean(coordinates),
         G::Polygon { coordinates } => coordinates.first().and_then(|r| mean(r)),
-        G::MultiPolygon { coordinates } => coordinates
-            .first()
-            .and_then(|p| p.first())
-            .and_then(|r| mean(r)),
+        G::MultiPolygon { coordinates } => coordinates.first().and_then(|p| p.first()).and_then(|r| mean(r)),
         _ => None,
     }
 }
@@ -361,9 +282,7 @@ fn cell_text(c: &Data) -> String {
             } else {
                 // Excel's day 0 is 1899-12-30 (with its 1900 leap-year bug).
                 chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-                    .and_then(|epoch| {
-                        epoch.checked_add_signed(chrono::Duration::days(v.floor() as i64))
-                    })
+                    .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(v.floor() as i64)))
                     .map_or_else(|| v.to_string(), |d| d.to_string())
             }
         }
@@ -375,10 +294,7 @@ mod tests {
     use super::*;
 
     fn rows(t: &Table) -> Vec<(u32, Vec<String>)> {
-        t.rows()
-            .map(|r| r.unwrap())
-            .map(|r| (r.line, r.cells))
-            .collect()
+        t.rows().map(|r| r.unwrap()).map(|r| (r.line, r.cells)).collect()
     }
 
     #[test]
@@ -402,10 +318,7 @@ mod tests {
         assert_eq!(t.headers(), ["名称", "住所"]);
         assert_eq!(t.header_line(), 3);
         assert_eq!(rows(&t)[0].0, 4);
-        assert_eq!(
-            Table::from_csv(",,\n,,\n".into(), b',').unwrap_err(),
-            TableError::NoHeader
-        );
+        assert_eq!(Table::from_csv(",,\n,,\n".into(), b',').unwrap_err(), TableError::NoHeader);
     }
 
     #[test]
@@ -417,18 +330,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.headers(), ["緯度", "経度", "名称", "定員"]);
-        assert_eq!(
-            rows(&t)[0],
-            (
-                1,
-                vec![
-                    "34.01".into(),
-                    "131.87".into(),
-                    "さくら".into(),
-                    "20".into()
-                ]
-            )
-        );
+        assert_eq!(rows(&t)[0], (1, vec!["34.01".into(), "131.87".into(), "さくら".into(), "20".into()]));
         assert_eq!(rows(&t)[1].1[0], "");
         assert!(Table::from_geojson(r#"{"type":"Point","coordinates":[1,2]}"#).is_err());
     }

@@ -1,1 +1,321 @@
-//! placeholder
+//! Search: here is a query, give me facilities.
+//!
+//! A tantivy index on disk, derived from the store and rebuildable from it
+//! at any time ([`SearchIndex::rebuild`]), kept current incrementally
+//! ([`SearchIndex::apply`], following the store's write sequence), and
+//! checked against the store's ids ([`SearchIndex::check`]).
+//!
+//! tantivy and lindera are used here and nowhere else. The index only
+//! knows domain values: callers turn stored facilities into [`IndexDoc`]s.
+
+mod areas;
+mod codec;
+pub mod dictionary;
+pub mod japanese;
+mod query;
+mod schema;
+mod side;
+mod synonyms;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tsunagi_domain::schedule::Moment;
+use tsunagi_domain::{OpenState, SearchQuery};
+
+pub use areas::{Area, AreaKind, Areas};
+pub use japanese::Japanese;
+pub use query::{Count, Facets, Visits, tier};
+pub use schema::{Card, IndexDoc};
+pub use synonyms::Synonyms;
+
+use schema::Fields;
+use side::Side;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Dictionary(String),
+    #[error("search index at {path}: {reason}")]
+    Index { path: String, reason: String },
+    #[error("the search index is busy (another tsunagi process is writing it); try again")]
+    Locked,
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("the index is not in step with the database: {0}")]
+    Inconsistent(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub card: Card,
+    pub score: f32,
+    pub distance_m: Option<f64>,
+    /// Set when the query asked who visits a point and this facility does.
+    pub visits: Option<Visits>,
+    /// Open, closed or unknown at the query's `open_at`.
+    pub open: Option<OpenState>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Option<Facets>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Payload {
+    /// The store's write sequence this index reflects.
+    seq: i64,
+}
+
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    ja: Japanese,
+    synonyms: Synonyms,
+    areas: Areas,
+    side: RwLock<Arc<Side>>,
+    writing: Mutex<()>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+fn index_err(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Index { path: dir.display().to_string(), reason: e.to_string() }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating an empty one if there is none.
+    /// `areas` (municipal and 日常生活圏域 boundaries) fill in a facility's
+    /// municipality or care area from its point when the data lacks them.
+    pub fn open(dir: &Path, ja: Japanese, areas: Areas) -> Result<SearchIndex> {
+        let (schema, fields) = schema::build();
+        std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
+        let index = if dir.join("meta.json").exists() {
+            let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
+            if index.schema() != schema {
+                return Err(index_err(dir, "built by another version of tsunagi: run `tsunagi index rebuild`"));
+            }
+            index
+        } else {
+            Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?
+        };
+        japanese::register(&index, &ja);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let side = Side::build(&searcher, &fields, generation(&searcher))?;
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+            ja,
+            synonyms: Synonyms::default(),
+            areas,
+            side: RwLock::new(Arc::new(side)),
+            writing: Mutex::new(()),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn japanese(&self) -> &Japanese {
+        &self.ja
+    }
+
+    pub fn areas(&self) -> &Areas {
+        &self.areas
+    }
+
+    /// The store sequence number the index reflects.
+    pub fn seq(&self) -> i64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map_or(0, |p| p.seq)
+    }
+
+    fn writer(&self, threads: usize, heap: usize) -> Result<IndexWriter> {
+        match self.index.writer_with_num_threads(threads, heap) {
+            Ok(w) => Ok(w),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(Error::Locked),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Fills in what the boundaries tell about a facility's place.
+    fn complete(&self, mut d: IndexDoc) -> IndexDoc {
+        if let Some(p) = d.facility.point() {
+            if d.facility.care_area.is_none()
+                && let Some(a) = self.areas.locate(p, AreaKind::CareArea)
+            {
+                d.facility.care_area = Some(a.name.clone());
+            }
+            if d.facility.address.municipality_code.is_none()
+                && let Some(a) = self.areas.locate(p, AreaKind::Municipality)
+            {
+                d.facility.address.municipality_code = a.code.clone();
+                d.facility.address.municipality = Some(a.name.clone());
+            }
+        }
+        d
+    }
+
+    fn document(&self, d: IndexDoc) -> TantivyDocument {
+        schema::document(&self.fields, &self.ja, &self.synonyms, &self.complete(d))
+    }
+
+    fn commit(&self, mut writer: IndexWriter, seq: i64) -> Result<()> {
+        let payload = serde_json::to_string(&Payload { seq }).unwrap_or_default();
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        self.refresh()?;
+        Ok(())
+    }
+
+    /// Replaces the whole index with `docs` (the store's facilities as of `seq`).
+    pub fn rebuild(&self, docs: impl Iterator<Item = IndexDoc>, seq: i64) -> Result<usize> {
+        let _guard = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let writer = self.writer(2, 300_000_000)?;
+        writer.delete_all_documents()?;
+        let mut n = 0;
+        for d in docs {
+            writer.add_document(self.document(d))?;
+            n += 1;
+        }
+        self.commit(writer, seq)?;
+        Ok(n)
+    }
+
+    /// Adds or replaces `upserts` and removes `deletes`, then records `seq`.
+    pub fn apply(&self, upserts: Vec<IndexDoc>, deletes: &[i64], seq: i64) -> Result<()> {
+        let _guard = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let writer = self.writer(1, 50_000_000)?;
+        for id in deletes.iter().chain(upserts.iter().map(|d| &d.id)) {
+            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+        }
+        for d in upserts {
+            writer.add_document(self.document(d))?;
+        }
+        self.commit(writer, seq)
+    }
+
+    /// Picks up commits made by another process.
+    pub fn refresh(&self) -> Result<()> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let g = generation(&searcher);
+        if self.side.read().unwrap_or_else(|e| e.into_inner()).generation != g {
+            let side = Side::build(&searcher, &self.fields, g)?;
+            *self.side.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(side);
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<Side> {
+        self.side.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Ids of every indexed facility, ascending.
+    pub fn ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.current().entries.iter().map(|e| e.id as i64).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    pub fn len(&self) -> usize {
+        self.current().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Checks that the index holds exactly the store's facilities.
+    pub fn check(&self, store_ids: &[i64], store_seq: i64) -> Result<()> {
+        let ids = self.ids();
+        if ids == store_ids && self.seq() == store_seq {
+            return Ok(());
+        }
+        let a: std::collections::BTreeSet<i64> = ids.iter().copied().collect();
+        let b: std::collections::BTreeSet<i64> = store_ids.iter().copied().collect();
+        let missing: Vec<i64> = b.difference(&a).take(5).copied().collect();
+        let extra: Vec<i64> = a.difference(&b).take(5).copied().collect();
+        Err(Error::Inconsistent(format!(
+            "index has {} facilities (as of write {}), the database {} (write {}); missing {:?}, extra {:?}. Run `tsunagi index rebuild`",
+            ids.len(),
+            self.seq(),
+            store_ids.len(),
+            store_seq,
+            missing,
+            extra
+        )))
+    }
+
+    fn card_of(searcher: &Searcher, fields: &Fields, addr: tantivy::DocAddress) -> Option<Card> {
+        let doc: TantivyDocument = searcher.doc(addr).ok()?;
+        doc.get_first(fields.card).and_then(|v| v.as_str()).and_then(|s| serde_json::from_str(s).ok())
+    }
+
+    /// The stored summary of one facility.
+    pub fn card(&self, id: i64) -> Option<Card> {
+        let side = self.current();
+        let i = *side.by_id.get(&(id as u64))?;
+        Self::card_of(&side.searcher, &self.fields, side.entries[i as usize].doc)
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+        let side = self.current();
+        let searcher = side.searcher.clone();
+        let cx = query::Context {
+            searcher: &searcher,
+            fields: &self.fields,
+            ja: &self.ja,
+            synonyms: &self.synonyms,
+            side: side.clone(),
+            areas: &self.areas,
+        };
+        let found = query::run(&cx, q)?;
+        let moment = q.open_at.map(Moment::new);
+        let hits = found
+            .hits
+            .into_iter()
+            .filter_map(|r| {
+                let e = &side.entries[r.entry as usize];
+                let card = Self::card_of(&searcher, &self.fields, e.doc)?;
+                let open = moment.map(|m| side.schedule(e).map_or(OpenState::Unknown, |s| s.state_at(&m)));
+                Some(Hit { card, score: r.score, distance_m: r.distance_m, visits: r.visits, open })
+            })
+            .collect();
+        Ok(Results { total: found.total, hits, facets: found.facets })
+    }
+}
+
+fn generation(s: &Searcher) -> u64 {
+    s.generation().generation_id()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,222 @@
+//! Japanese text analysis: how names, services and addresses become terms,
+//! and how a query becomes the same terms.
+//!
+//! - Every text is folded the same way ([`fold`]): NFKC (ｻｸﾗ → サクラ,
+//!   full-width digits → ASCII), lower case, hiragana → katakana, long
+//!   vowels and small kana tolerated (ケアセンター = ケアセンタ, ショ = シヨ).
+//! - `ja_word`: lindera (IPADIC) word tokens, folded.
+//! - `ja_bigram`: overlapping character bigrams *with positions*, so a
+//!   phrase of bigrams matches a substring: 2-character terms (歯科, 眼科)
+//!   and words the dictionary does not know always match. (tantivy's
+//!   NgramTokenizer puts every gram at position 0, which turns phrases into
+//!   "these bigrams in any order": 東京都 would match 京都.)
+//! - readings: the official 名称_カナ and lindera's readings, folded to
+//!   katakana, indexed as bigrams, so さくらまち finds 桜町病院.
+//!
+//! [`register`] is the one place tokenizers are registered; tantivy does
+//! not persist them, so index creation and opening both call it.
+
+use std::sync::Arc;
+
+use lindera::dictionary::Dictionary;
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+use tantivy::Index;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tsunagi_domain::normalize;
+
+pub const WORD: &str = "ja_word";
+pub const BIGRAM: &str = "ja_bigram";
+
+/// The folding shared by index and query terms.
+pub fn fold(s: &str) -> String {
+    normalize::loose(s)
+}
+
+/// An address in the form both sides are compared in: 丁目/番地 as `-`,
+/// kanji numerals before 丁目 as digits, no 大字, ヶ folded, then [`fold`].
+pub fn address_form(s: &str) -> String {
+    let a = normalize::address(s).unwrap_or_default();
+    let a = a.replace("大字", "");
+    let mut out = String::new();
+    let chars: Vec<char> = a.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if "〇一二三四五六七八九十".contains(c) {
+            let start = i;
+            while i < chars.len() && "〇一二三四五六七八九十百".contains(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let unit = chars.get(i).copied();
+            match (normalize::kanji_number(&run), unit) {
+                (Some(n), Some('丁' | '番' | '号')) => out.push_str(&n.to_string()),
+                _ => out.push_str(&run),
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    let out = out.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace('番', "-").replace('号', "");
+    fold(&out)
+}
+
+/// A word of a text: its folded term and katakana reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub surface: String,
+    pub term: String,
+    pub reading: String,
+}
+
+/// The morphological analyser (lindera over IPADIC).
+#[derive(Clone)]
+pub struct Japanese {
+    segmenter: Arc<Segmenter>,
+}
+
+impl std::fmt::Debug for Japanese {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Japanese")
+    }
+}
+
+impl Japanese {
+    pub fn new(dictionary: Dictionary) -> Japanese {
+        Japanese { segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)) }
+    }
+
+    /// Words of `text` (NFKC first, or half-width ｻｸﾗ would be an unknown
+    /// word), symbols dropped.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let n = normalize::nfkc(text);
+        let Ok(mut tokens) = self.segmenter.segment(std::borrow::Cow::Borrowed(n.as_str())) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(tokens.len());
+        for t in tokens.iter_mut() {
+            let surface = t.surface.to_string();
+            let term = fold(&surface);
+            if term.is_empty() {
+                continue;
+            }
+            let details = t.details();
+            if details.first().is_some_and(|p| *p == "記号") {
+                continue;
+            }
+            let reading = details
+                .get(7)
+                .filter(|r| !r.is_empty() && **r != "*")
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| normalize::to_katakana(&surface));
+            out.push(Word { surface, term, reading: fold(&reading) });
+        }
+        out
+    }
+
+    /// The katakana reading of a whole text (folded).
+    pub fn reading(&self, text: &str) -> String {
+        self.words(text).into_iter().map(|w| w.reading).collect()
+    }
+}
+
+/// Registers the tokenizers on an index (after every create and open).
+pub fn register(index: &Index, ja: &Japanese) {
+    index.tokenizers().register(WORD, TextAnalyzer::from(WordTokenizer { ja: ja.clone() }));
+    index.tokenizers().register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
+}
+
+/// Tokens worked out in advance and handed out one by one.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.index += 1;
+        self.index <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+#[derive(Clone)]
+pub struct WordTokenizer {
+    ja: Japanese,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = self
+            .ja
+            .words(text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, w)| Token { offset_from: 0, offset_to: 0, position, text: w.term, position_length: 1 })
+            .collect();
+        VecTokenStream { tokens, index: 0 }
+    }
+}
+
+/// Bigrams of the folded text, one per position; a one-character text is
+/// its own token.
+pub fn bigrams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = fold(text).chars().collect();
+    match chars.len() {
+        0 => Vec::new(),
+        1 => vec![chars[0].to_string()],
+        n => (0..n - 1).map(|i| chars[i..i + 2].iter().collect()).collect(),
+    }
+}
+
+#[derive(Clone)]
+pub struct BigramTokenizer;
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = bigrams(text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, text)| Token { offset_from: 0, offset_to: 0, position, text, position_length: 1 })
+            .collect();
+        VecTokenStream { tokens, index: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("ｻｸﾗ"), fold("さくら"));
+        assert_eq!(fold("ケアセンター"), fold("けあせんた"));
+        assert_eq!(fold("ショートステイ"), fold("シヨトステイ"));
+        assert_eq!(fold("Ａｉ Clinic"), "aiclinic");
+    }
+
+    #[test]
+    fn addresses() {
+        let a = address_form("山口県下松市西柳３丁目２ー３４");
+        assert_eq!(a, address_form("山口県下松市西柳三丁目2番34号"));
+        assert!(a.contains("西柳3"), "{a}");
+        assert_eq!(address_form("大字下谷179"), address_form("下谷179"));
+    }
+
+    #[test]
+    fn bigrams_keep_positions() {
+        assert_eq!(bigrams("東京都"), ["東京", "京都"]);
+        assert_eq!(bigrams("歯科"), ["歯科"]);
+        assert_eq!(bigrams("薬"), ["薬"]);
+        assert_eq!(bigrams("ﾃﾞｲｻｰﾋﾞｽ"), bigrams("でいさーびす"));
+    }
+}

@@ -1,0 +1,614 @@
+//! From a [`SearchQuery`] to ranked facility ids.
+//!
+//! Ranking is by *where* the text matched, in fixed tiers: exact name >
+//! name prefix > name words > name characters > reading > services and
+//! categories > address > notes. Each tier is a constant-score clause and
+//! a query word scores the best tier it reached; the words' scores add up.
+//! Among equal scores the nearer facility comes first when a point is
+//! given, then by reading, then by id (stable).
+//!
+//! Text and exact-term filters run in tantivy; geography, opening hours and
+//! visit areas are checked against the side tables ([`crate::side`]).
+//! Queries without text do not touch the inverted index at all: they walk
+//! the R-trees (nearest, radius, box) or the attribute table.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use tsunagi_domain::schedule::Moment;
+use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
+
+use crate::areas::{AreaKind, Areas};
+use crate::japanese::{self, Japanese, bigrams, fold};
+use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
+use crate::side::{NONE, Side, VisitShape, chord2, xyz};
+use crate::synonyms::Synonyms;
+
+/// Tier weights: each exceeds the sum of all below it.
+pub mod tier {
+    pub const EXACT: f32 = 1000.0;
+    pub const PREFIX: f32 = 300.0;
+    pub const NAME_WORDS: f32 = 100.0;
+    pub const NAME_CHARS: f32 = 50.0;
+    pub const READING_EXACT: f32 = 40.0;
+    pub const READING_PREFIX: f32 = 30.0;
+    pub const READING: f32 = 20.0;
+    pub const TOPICS: f32 = 8.0;
+    pub const ADDRESS: f32 = 3.0;
+    pub const NOTES: f32 = 1.0;
+}
+
+/// How a facility answers "who visits this address".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visits {
+    /// Its recorded visit area contains the point.
+    Area,
+    /// No visit area is recorded; it visits homes and is in the point's municipality.
+    Municipality,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub entry: u32,
+    pub score: f32,
+    pub distance_m: Option<f64>,
+    pub visits: Option<Visits>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Count {
+    pub id: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Facets {
+    pub groups: Vec<Count>,
+    pub categories: Vec<Count>,
+    pub services: Vec<Count>,
+    pub municipalities: Vec<Count>,
+    pub care_areas: Vec<Count>,
+    /// Of the results, how many are open / closed / of unknown hours at
+    /// `open_at` (only when asked for).
+    pub open: Option<BTreeMap<String, usize>>,
+}
+
+/// The attribute filters checked on side-table entries.
+struct Filter<'a> {
+    categories: u64,
+    services: u64,
+    capabilities: u64,
+    required_flags: u64,
+    excluded_flags: u64,
+    municipalities: Vec<u64>,
+    care_areas: HashSet<u32>,
+    care_areas_wanted: bool,
+    moment: Option<Moment>,
+    q: &'a SearchQuery,
+    visit_municipality: Option<u64>,
+}
+
+fn category_mask(filters: &[CategoryFilter]) -> u64 {
+    filters
+        .iter()
+        .flat_map(|f| tsunagi_domain::Category::ALL.iter().copied().filter(move |c| f.matches(*c)))
+        .fold(0, |m, c| m | category_bit(c))
+}
+
+impl<'a> Filter<'a> {
+    fn new(q: &'a SearchQuery, side: &Side, areas: &Areas) -> Filter<'a> {
+        let mut excluded_flags = flag::HIDDEN;
+        if !q.include_professional {
+            excluded_flags |= flag::PROFESSIONAL;
+        }
+        let mut required_flags = 0;
+        if q.home_visits {
+            required_flags |= flag::HOME_VISITS;
+        }
+        if q.vacancy {
+            required_flags |= flag::VACANCY;
+        }
+        let care_areas: HashSet<u32> =
+            q.care_areas.iter().filter_map(|a| side.strings.iter().position(|s| s == a).map(|i| i as u32)).collect();
+        Filter {
+            categories: category_mask(&q.categories),
+            services: q.services.iter().fold(0, |m, s| m | service_bit(*s)),
+            capabilities: q.capabilities.iter().fold(0, |m, c| m | capability_bit(*c)),
+            required_flags,
+            excluded_flags,
+            municipalities: q.municipalities.iter().filter_map(|c| c.parse().ok()).collect(),
+            care_areas,
+            care_areas_wanted: !q.care_areas.is_empty(),
+            moment: q.open_at.map(Moment::new),
+            q,
+            visit_municipality: q
+                .visits
+                .and_then(|p| areas.locate(p, AreaKind::Municipality))
+                .and_then(|a| a.code.as_deref())
+                .and_then(|c| c.parse().ok()),
+        }
+    }
+
+    /// Everything but the geographic bounds.
+    fn attributes(&self, side: &Side, i: u32) -> bool {
+        let e = &side.entries[i as usize];
+        if e.flags & self.excluded_flags != 0 || e.flags & self.required_flags != self.required_flags {
+            return false;
+        }
+        if self.categories != 0 && e.categories & self.categories == 0 {
+            return false;
+        }
+        if self.services != 0 && e.services & self.services == 0 {
+            return false;
+        }
+        if e.capabilities & self.capabilities != self.capabilities {
+            return false;
+        }
+        if !self.municipalities.is_empty() && !self.municipalities.contains(&e.municipality) {
+            return false;
+        }
+        if self.care_areas_wanted && !self.care_areas.contains(&e.care_area) {
+            return false;
+        }
+        if let Some(m) = &self.moment
+            && side.schedule(e).is_none_or(|s| s.state_at(m) != OpenState::Open)
+        {
+            return false;
+        }
+        true
+    }
+
+    fn bounds(&self, side: &Side, i: u32) -> bool {
+        let e = &side.entries[i as usize];
+        if let Some(b) = &self.q.bbox
+            && e.point.is_none_or(|p| !b.contains(p))
+        {
+            return false;
+        }
+        if let (Some(r), Some(c)) = (self.q.radius_m, self.q.near)
+            && e.point.is_none_or(|p| p.distance_m(c) > r)
+        {
+            return false;
+        }
+        true
+    }
+
+    fn visits(&self, side: &Side, i: u32) -> Option<Visits> {
+        let point = self.q.visits?;
+        let e = &side.entries[i as usize];
+        if e.flags & flag::HOME_VISITS == 0 {
+            return None;
+        }
+        match side.visit_areas.get(&i) {
+            Some(VisitShape::Radius(m)) => e.point.filter(|p| p.distance_m(point) <= *m).map(|_| Visits::Area),
+            Some(VisitShape::Polygon(shape)) => {
+                use geo::Contains;
+                shape.contains(&geo::Point::new(point.lng, point.lat)).then_some(Visits::Area)
+            }
+            Some(VisitShape::Places(places)) => {
+                let code = self.visit_municipality?.to_string();
+                let name = side.string(e.municipality_name).unwrap_or_default();
+                places
+                    .iter()
+                    .any(|p| *p == code || p.starts_with(&code[..5.min(code.len())]) || p == name)
+                    .then_some(Visits::Area)
+            }
+            None => (self.visit_municipality.is_some() && self.visit_municipality == Some(e.municipality))
+                .then_some(Visits::Municipality),
+        }
+    }
+}
+
+fn term(field: Field, text: &str) -> Term {
+    Term::from_field_text(field, text)
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term(field, text), IndexRecordOption::Basic))
+}
+
+/// A phrase of positional bigrams: matches `text` as a substring.
+fn bigram_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let grams = bigrams(text);
+    match grams.len() {
+        0 => None,
+        1 => Some(term_query(field, &grams[0])),
+        _ => Some(Box::new(PhraseQuery::new(grams.iter().map(|g| term(field, g)).collect()))),
+    }
+}
+
+fn all_words(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+    match words.len() {
+        0 => None,
+        1 => Some(term_query(field, &words[0])),
+        _ => Some(Box::new(BooleanQuery::new(words.iter().map(|w| (Occur::Must, term_query(field, w))).collect()))),
+    }
+}
+
+fn any(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match queries.len() {
+        0 => None,
+        1 => queries.into_iter().next(),
+        _ => Some(Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))),
+    }
+}
+
+fn tiered(q: Option<Box<dyn Query>>, weight: f32) -> Option<(Occur, Box<dyn Query>)> {
+    q.map(|q| (Occur::Should, Box::new(ConstScoreQuery::new(q, weight)) as Box<dyn Query>))
+}
+
+/// Only kana (and long vowel marks): a reading typed as such.
+fn is_kana(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| matches!(c, '\u{3041}'..='\u{30FF}'))
+}
+
+/// The text part of the query: every whitespace-separated part must match
+/// somewhere; the score is the sum of the tiers each part matched.
+pub fn text_query(f: &Fields, ja: &Japanese, syn: &Synonyms, text: &str) -> Option<Box<dyn Query>> {
+    let text = tsunagi_domain::normalize::nfkc(text);
+    let parts: Vec<&str> = text.split_whitespace().take(8).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for part in &parts {
+        let variants = syn.variants(part);
+        let folded = fold(part);
+        if folded.is_empty() {
+            continue;
+        }
+        let words: Vec<String> = ja.words(part).into_iter().map(|w| w.term).collect();
+        let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Exact and prefix tiers take the words as typed: 「歯科」 is not a
+        // prefix of 「デンタルクリニック」, though it is a synonym.
+        if parts.len() == 1 {
+            tiers.extend(tiered(Some(term_query(f.name_exact, &folded)), tier::EXACT));
+        }
+        if folded.chars().count() <= PREFIX_CHARS {
+            tiers.extend(tiered(Some(term_query(f.name_prefix, &folded)), tier::PREFIX));
+        }
+        // Readings are indexed in the same fields behind a marker.
+        let reading = ja.reading(part);
+        let typed = if is_kana(part) { folded.clone() } else { reading.clone() };
+        if !typed.is_empty() {
+            let marked = format!("{}{typed}", crate::schema::READING_MARK);
+            if parts.len() == 1 {
+                tiers.extend(tiered(Some(term_query(f.name_exact, &marked)), tier::READING_EXACT));
+            }
+            if typed.chars().count() <= PREFIX_CHARS {
+                tiers.extend(tiered(Some(term_query(f.name_prefix, &marked)), tier::READING_PREFIX));
+            }
+        }
+        tiers.extend(tiered(all_words(f.name, &words), tier::NAME_WORDS));
+        tiers.extend(tiered(
+            any(variants.iter().filter_map(|v| bigram_query(f.name_bigram, v)).collect()),
+            tier::NAME_CHARS,
+        ));
+        let mut readings = vec![reading];
+        if is_kana(part) {
+            readings.push(folded.clone());
+        }
+        readings.sort();
+        readings.dedup();
+        tiers.extend(tiered(any(readings.iter().filter_map(|r| bigram_query(f.reading, r)).collect()), tier::READING));
+        let mut topics: Vec<Box<dyn Query>> =
+            variants.iter().filter_map(|v| bigram_query(f.topics_bigram, v)).collect();
+        topics.extend(all_words(f.topics, &words));
+        tiers.extend(tiered(any(topics), tier::TOPICS));
+        tiers.extend(tiered(bigram_query(f.address, &japanese::address_form(part)), tier::ADDRESS));
+        tiers.extend(tiered(bigram_query(f.notes, part), tier::NOTES));
+        if tiers.is_empty() {
+            continue;
+        }
+        // The best tier a part reached counts, not the sum of all it
+        // touched: a corporation name in the notes must not lift a clinic
+        // 200 km away above one round the corner.
+        let best = DisjunctionMaxQuery::new(tiers.into_iter().map(|(_, q)| q).collect());
+        musts.push((Occur::Must, Box::new(best)));
+    }
+    if parts.len() > 1 {
+        // The whole text as one name, for 「さくら 薬局」 = さくら薬局.
+        let whole: String = parts.concat();
+        musts.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(term_query(f.name_exact, &fold(&whole)), tier::EXACT)),
+        ));
+        if let Some(q) = bigram_query(f.name_bigram, &whole) {
+            musts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, tier::NAME_CHARS))));
+        }
+    }
+    if !musts.iter().any(|(o, _)| *o == Occur::Must) {
+        return None;
+    }
+    Some(Box::new(BooleanQuery::new(musts)))
+}
+
+/// The exact-term filters tantivy can apply while matching text.
+fn term_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(BoostQuery::new(q, 0.0)) };
+    if let Some(c) = any(q.categories.iter().map(|c| term_query(f.category, c.id())).collect()) {
+        out.push((Occur::Must, zero(c)));
+    }
+    if let Some(s) = any(q.services.iter().map(|s| term_query(f.service, s.id())).collect()) {
+        out.push((Occur::Must, zero(s)));
+    }
+    if let Some(m) = any(q.municipalities.iter().map(|m| term_query(f.municipality, m)).collect()) {
+        out.push((Occur::Must, zero(m)));
+    }
+    if let Some(a) = any(q.care_areas.iter().map(|a| term_query(f.care_area, a)).collect()) {
+        out.push((Occur::Must, zero(a)));
+    }
+    for c in &q.capabilities {
+        out.push((Occur::Must, zero(term_query(f.capability, &c.id()))));
+    }
+    out.push((Occur::MustNot, term_query(f.flag, "hidden")));
+    if !q.include_professional {
+        out.push((Occur::MustNot, term_query(f.flag, "professional")));
+    }
+    out
+}
+
+/// Collects (entry, score) of every match, mapped through the side table.
+struct Matches {
+    side: Arc<Side>,
+}
+
+struct SegmentMatches {
+    side: Arc<Side>,
+    segment: usize,
+    out: Vec<(u32, Score)>,
+}
+
+impl Collector for Matches {
+    type Fruit = Vec<(u32, Score)>;
+    type Child = SegmentMatches;
+    fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(SegmentMatches { side: self.side.clone(), segment: ord as usize, out: Vec::new() })
+    }
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, Score)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(u32, Score)>;
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(&e) = self.side.by_doc[self.segment].get(doc as usize)
+            && e != NONE
+        {
+            self.out.push((e, score));
+        }
+    }
+    fn harvest(self) -> Self::Fruit {
+        self.out
+    }
+}
+
+/// The order results are shown in.
+fn order(side: &Side, sort: Sort, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    let by_dist = |x: &Ranked, y: &Ranked| {
+        x.distance_m.unwrap_or(f64::INFINITY).total_cmp(&y.distance_m.unwrap_or(f64::INFINITY))
+    };
+    let ea = &side.entries[a.entry as usize];
+    let eb = &side.entries[b.entry as usize];
+    let visits_first = b.visits.is_some().cmp(&a.visits.is_some());
+    let rest = || ea.order.cmp(&eb.order).then(ea.id.cmp(&eb.id));
+    match sort {
+        Sort::Relevance => visits_first.then(b.score.total_cmp(&a.score)).then(by_dist(a, b)).then_with(rest),
+        Sort::Distance => visits_first.then(by_dist(a, b)).then_with(rest),
+        Sort::Name => rest(),
+    }
+}
+
+pub struct Found {
+    pub total: usize,
+    pub hits: Vec<Ranked>,
+    pub facets: Option<Facets>,
+}
+
+pub struct Context<'a> {
+    pub searcher: &'a tantivy::Searcher,
+    pub fields: &'a Fields,
+    pub ja: &'a Japanese,
+    pub synonyms: &'a Synonyms,
+    pub side: Arc<Side>,
+    pub areas: &'a Areas,
+}
+
+pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
+    let side: &Side = &cx.side;
+    let filter = Filter::new(q, side, cx.areas);
+    let origin = q.origin();
+    let rank = |entry: u32, score: f32| -> Ranked {
+        let e = &side.entries[entry as usize];
+        Ranked {
+            entry,
+            score,
+            distance_m: origin.zip(e.point).map(|(o, p)| o.distance_m(p)),
+            visits: filter.visits(side, entry),
+        }
+    };
+    let text = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, t));
+    let need = q.offset + q.limit;
+    let mut all: Vec<Ranked> = if let Some(text) = text {
+        let mut clauses = vec![(Occur::Must, text)];
+        clauses.extend(term_filters(cx.fields, q));
+        let query = BooleanQuery::new(clauses);
+        let matches = cx.searcher.search(&query, &Matches { side: cx.side.clone() })?;
+        matches
+            .into_iter()
+            .filter(|(e, _)| filter.attributes(side, *e) && filter.bounds(side, *e))
+            .map(|(e, s)| rank(e, s))
+            .collect()
+    } else {
+        let candidates = geo_candidates(side, q, &filter, need);
+        match candidates {
+            Candidates::Nearest(list, total) => {
+                let hits: Vec<Ranked> = list.into_iter().map(|e| rank(e, 0.0)).collect();
+                let facets = q.facets.then(|| {
+                    facets(side, &filter, (0..side.entries.len() as u32).filter(|&i| filter.attributes(side, i)))
+                });
+                return Ok(Found { total, hits: page(hits, q), facets });
+            }
+            Candidates::List(list) => list.into_iter().map(|e| rank(e, 0.0)).collect(),
+        }
+    };
+    let total = all.len();
+    let facets = q.facets.then(|| facets(side, &filter, all.iter().map(|r| r.entry)));
+    if all.len() > need && need > 0 {
+        all.select_nth_unstable_by(need - 1, |a, b| order(side, q.sort, a, b));
+        all.truncate(need);
+    }
+    all.sort_by(|a, b| order(side, q.sort, a, b));
+    Ok(Found { total, hits: page(all, q), facets })
+}
+
+fn page(mut hits: Vec<Ranked>, q: &SearchQuery) -> Vec<Ranked> {
+    if q.offset >= hits.len() {
+        return Vec::new();
+    }
+    hits.drain(..q.offset);
+    hits.truncate(q.limit);
+    hits
+}
+
+enum Candidates {
+    /// Already the nearest `need` in order, and the total count.
+    Nearest(Vec<u32>, usize),
+    List(Vec<u32>),
+}
+
+/// Candidates of a query without text, from the R-trees when it has a
+/// place, else from the whole table.
+fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize) -> Candidates {
+    let ok = |i: u32| filter.attributes(side, i) && filter.bounds(side, i);
+    if let (Some(c), Some(r)) = (q.near, q.radius_m) {
+        let list = side.sphere.locate_within_distance(xyz(c), chord2(r)).map(|p| p.entry).filter(|&i| ok(i)).collect();
+        return Candidates::List(list);
+    }
+    if let Some(b) = &q.bbox {
+        let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
+        let list = side.plane.locate_in_envelope(&env).map(|p| p.entry).filter(|&i| ok(i)).collect();
+        return Candidates::List(list);
+    }
+    let distance_order = q.origin().is_some() && q.sort != Sort::Name && q.visits.is_none();
+    if let (Some(o), true) = (q.origin(), distance_order) {
+        // Nearest first: walk the sphere tree outwards until enough pass.
+        let list: Vec<u32> =
+            side.sphere.nearest_neighbor_iter(&xyz(o)).map(|p| p.entry).filter(|&i| ok(i)).take(need).collect();
+        let total = if filter.is_trivial() {
+            side.entries.len()
+        } else {
+            (0..side.entries.len() as u32).filter(|&i| ok(i)).count()
+        };
+        return Candidates::Nearest(list, total);
+    }
+    Candidates::List((0..side.entries.len() as u32).filter(|&i| ok(i)).collect())
+}
+
+impl Filter<'_> {
+    fn is_trivial(&self) -> bool {
+        self.categories == 0
+            && self.services == 0
+            && self.capabilities == 0
+            && self.required_flags == 0
+            && self.municipalities.is_empty()
+            && !self.care_areas_wanted
+            && self.moment.is_none()
+    }
+}
+
+fn counts(map: BTreeMap<String, (String, usize)>) -> Vec<Count> {
+    let mut v: Vec<Count> = map.into_iter().map(|(id, (label, count))| Count { id, label, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
+    v
+}
+
+fn facets(side: &Side, filter: &Filter<'_>, entries: impl Iterator<Item = u32>) -> Facets {
+    use tsunagi_domain::{Category, Service};
+    let mut cats = [0usize; 64];
+    let mut svcs = [0usize; 64];
+    let mut munis: BTreeMap<u64, (u32, usize)> = BTreeMap::new();
+    let mut areas: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut open: BTreeMap<String, usize> = BTreeMap::new();
+    let group_masks: Vec<u64> =
+        tsunagi_domain::Group::ALL.iter().map(|g| g.categories().fold(0u64, |m, c| m | category_bit(c))).collect();
+    let mut group_counts = [0usize; 5];
+    for i in entries {
+        let e = &side.entries[i as usize];
+        for (g, m) in group_masks.iter().enumerate() {
+            group_counts[g] += (e.categories & m != 0) as usize;
+        }
+        for (b, c) in cats.iter_mut().enumerate() {
+            *c += ((e.categories >> b) & 1) as usize;
+        }
+        for (b, c) in svcs.iter_mut().enumerate() {
+            *c += ((e.services >> b) & 1) as usize;
+        }
+        if e.municipality != 0 {
+            munis.entry(e.municipality).or_insert((e.municipality_name, 0)).1 += 1;
+        }
+        if e.care_area != NONE {
+            *areas.entry(e.care_area).or_default() += 1;
+        }
+        if let Some(m) = &filter.moment {
+            let state = side.schedule(e).map_or(OpenState::Unknown, |s| s.state_at(m));
+            *open.entry(format!("{state:?}").to_lowercase()).or_default() += 1;
+        }
+    }
+    let mut categories = BTreeMap::new();
+    for (i, c) in Category::ALL.iter().enumerate() {
+        if cats[i] > 0 {
+            categories.insert(c.id().to_string(), (c.name().to_string(), cats[i]));
+        }
+    }
+    Facets {
+        groups: counts(
+            tsunagi_domain::Group::ALL
+                .iter()
+                .zip(group_counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(g, n)| (g.id().to_string(), (g.name().to_string(), n)))
+                .collect(),
+        ),
+        categories: counts(categories),
+        services: counts(
+            Service::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| svcs[*i] > 0)
+                .map(|(i, s)| (s.id().to_string(), (s.name().to_string(), svcs[i])))
+                .collect(),
+        ),
+        municipalities: counts(
+            munis
+                .into_iter()
+                .map(|(code, (name, n))| (format!("{code:06}"), (side.string(name).unwrap_or_default().to_string(), n)))
+                .collect(),
+        ),
+        care_areas: counts(
+            areas
+                .into_iter()
+                .map(|(a, n)| {
+                    (
+                        side.string(a).unwrap_or_default().to_string(),
+                        (side.string(a).unwrap_or_default().to_string(), n),
+                    )
+                })
+                .collect(),
+        ),
+        open: filter.moment.map(|_| open),
+    }
+}

@@ -1,0 +1,388 @@
+//! The index schema, and how a facility becomes a document.
+//!
+//! Text is indexed several ways (see [`crate::japanese`]) so that a query
+//! can be scored by *where* it matched: the exact name, a name prefix, the
+//! name's words or characters, the reading, the services and categories,
+//! the address, the notes. Filters are exact terms; the attributes the
+//! geographic and open-at filters need are fast fields; the `card` is the
+//! stored summary a result list shows.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tsunagi_domain::{Capability, Category, Facility, GeoPrecision, Service, Visibility, normalize};
+
+use crate::codec;
+use crate::japanese::{self, BIGRAM, Japanese, WORD, fold};
+use crate::synonyms::Synonyms;
+
+/// What the index needs of a facility.
+#[derive(Debug, Clone)]
+pub struct IndexDoc {
+    pub id: i64,
+    pub facility: Facility,
+    pub verified_on: Option<NaiveDate>,
+}
+
+/// The summary stored with each document: enough for a result list, a map
+/// popup or the API's list items without touching the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    pub id: i64,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_short: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kana: Option<String>,
+    pub categories: Vec<Category>,
+    pub services: Vec<Service>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_area: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<GeoPrecision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verified: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vacancy: Option<tsunagi_domain::Vacancy>,
+}
+
+pub mod flag {
+    pub const HOME_VISITS: u64 = 1;
+    pub const VACANCY: u64 = 1 << 1;
+    pub const PROFESSIONAL: u64 = 1 << 2;
+    pub const HIDDEN: u64 = 1 << 3;
+    pub const VISIT_AREA: u64 = 1 << 4;
+    pub const LOCATED: u64 = 1 << 5;
+}
+
+pub fn category_bit(c: Category) -> u64 {
+    1 << Category::ALL.iter().position(|x| *x == c).unwrap_or(63)
+}
+
+pub fn service_bit(s: Service) -> u64 {
+    1 << Service::ALL.iter().position(|x| *x == s).unwrap_or(63)
+}
+
+pub fn capability_bit(c: Capability) -> u64 {
+    1 << Capability::ALL.iter().position(|x| *x == c).unwrap_or(63)
+}
+
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub id: Field,
+    pub name: Field,
+    pub name_bigram: Field,
+    pub name_exact: Field,
+    pub name_prefix: Field,
+    pub reading: Field,
+    pub topics: Field,
+    pub topics_bigram: Field,
+    pub address: Field,
+    pub notes: Field,
+    pub category: Field,
+    pub service: Field,
+    pub municipality: Field,
+    pub care_area: Field,
+    pub capability: Field,
+    pub flag: Field,
+    pub lat: Field,
+    pub lng: Field,
+    pub categories_mask: Field,
+    pub services_mask: Field,
+    pub capabilities_mask: Field,
+    pub flags: Field,
+    pub municipality_code: Field,
+    pub care_area_name: Field,
+    pub municipality_name: Field,
+    pub name_order: Field,
+    pub schedule: Field,
+    pub card: Field,
+    pub visit_area: Field,
+}
+
+/// Readings share the exact and prefix fields with names, marked so that
+/// a reading match ranks below a name match.
+pub const READING_MARK: char = '~';
+
+/// Name prefixes are indexed up to this many characters.
+pub const PREFIX_CHARS: usize = 16;
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, positions: bool| {
+        let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        name: b.add_text_field("name", text(WORD, true)),
+        name_bigram: b.add_text_field("name_bigram", text(BIGRAM, true)),
+        name_exact: b.add_text_field("name_exact", STRING),
+        name_prefix: b.add_text_field("name_prefix", STRING),
+        reading: b.add_text_field("reading", text(BIGRAM, true)),
+        topics: b.add_text_field("topics", text(WORD, true)),
+        topics_bigram: b.add_text_field("topics_bigram", text(BIGRAM, true)),
+        address: b.add_text_field("address", text(BIGRAM, true)),
+        notes: b.add_text_field("notes", text(BIGRAM, true)),
+        category: b.add_text_field("category", STRING),
+        service: b.add_text_field("service", STRING),
+        municipality: b.add_text_field("municipality", STRING),
+        care_area: b.add_text_field("care_area", STRING),
+        capability: b.add_text_field("capability", STRING),
+        flag: b.add_text_field("flag", STRING),
+        lat: b.add_f64_field("lat", FAST),
+        lng: b.add_f64_field("lng", FAST),
+        categories_mask: b.add_u64_field("categories_mask", FAST),
+        services_mask: b.add_u64_field("services_mask", FAST),
+        capabilities_mask: b.add_u64_field("capabilities_mask", FAST),
+        flags: b.add_u64_field("flags", FAST),
+        municipality_code: b.add_u64_field("municipality_code", FAST),
+        care_area_name: b.add_text_field("care_area_name", FAST),
+        municipality_name: b.add_text_field("municipality_name", FAST),
+        name_order: b.add_text_field("name_order", FAST),
+        schedule: b.add_bytes_field("schedule", FAST),
+        card: b.add_text_field("card", STORED),
+        visit_area: b.add_text_field("visit_area", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Every prefix of `s` up to [`PREFIX_CHARS`] characters.
+fn prefixes(s: &str) -> impl Iterator<Item = String> + '_ {
+    let chars: Vec<char> = s.chars().take(PREFIX_CHARS).collect();
+    (1..=chars.len()).map(move |n| chars[..n].iter().collect())
+}
+
+/// The words people use for what a facility does: service and category
+/// names, their aliases and synonyms, capabilities, 診療科目.
+fn topics(f: &Facility, syn: &Synonyms) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |w: &str| {
+        if !out.iter().any(|x| x == w) {
+            out.push(w.to_string());
+        }
+    };
+    for c in &f.categories {
+        let d = c.def();
+        // The label before its explanation: 「通いの介護（デイサービス・デイケア）」.
+        add(d.name.split('（').next().unwrap_or(d.name));
+        add(c.group().name());
+        d.aliases.iter().for_each(|a| add(a));
+        for a in std::iter::once(&d.name).chain(d.aliases) {
+            syn.expand_word(a).into_iter().for_each(&mut add);
+        }
+    }
+    for o in &f.services {
+        let d = o.service.def();
+        add(d.name);
+        d.aliases.iter().for_each(|a| add(a));
+        for a in std::iter::once(&d.name).chain(d.aliases) {
+            syn.expand_word(a).into_iter().for_each(&mut add);
+        }
+        if let Some(p) = &o.published_name {
+            add(p);
+        }
+    }
+    for c in &f.capabilities {
+        add(c.label());
+    }
+    for d in &f.departments {
+        add(d);
+        syn.expand_word(d).into_iter().for_each(&mut add);
+    }
+    if let Some(k) = &f.medical_kind {
+        add(k);
+    }
+    out
+}
+
+pub fn card(d: &IndexDoc) -> Card {
+    let f = &d.facility;
+    Card {
+        id: d.id,
+        name: f.name.clone(),
+        name_short: f.name_short.clone(),
+        kana: f.name_kana.clone(),
+        categories: f.categories.clone(),
+        services: f.services.iter().map(|o| o.service).collect(),
+        address: Some(f.address.line()).filter(|s| !s.is_empty()),
+        municipality_code: f.address.municipality_code.clone(),
+        municipality: f.address.municipality.clone(),
+        care_area: f.care_area.clone(),
+        lat: f.point().map(|p| p.lat),
+        lng: f.point().map(|p| p.lng),
+        precision: f.location.as_ref().map(|l| l.precision),
+        tel: f.phone.clone(),
+        fax: f.fax.clone(),
+        url: f.url.clone(),
+        last_verified: d.verified_on,
+        vacancy: f.vacancy.clone(),
+    }
+}
+
+pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) -> TantivyDocument {
+    let f = &d.facility;
+    let x = fields;
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(x.id, d.id as u64);
+
+    let stripped = normalize::strip_corporation(&f.name).to_string();
+    let mut names = vec![f.name.clone()];
+    if stripped != f.name {
+        names.push(stripped.clone());
+    }
+    if let Some(s) = f.name_short.as_ref().filter(|s| !names.contains(s)) {
+        names.push(s.clone());
+    }
+    for n in &names {
+        doc.add_text(x.name, n);
+        doc.add_text(x.name_bigram, n);
+    }
+    let mut exact: Vec<String> = names.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+    let mut readings: Vec<String> = Vec::new();
+    if let Some(k) = &f.name_kana {
+        // The published reading, and without the corporation's part
+        // (「イリョウホウジン… クダマツチュウオウビョウイン」).
+        readings.push(fold(k));
+        if let Some(last) = k.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).last() {
+            readings.push(fold(last));
+        }
+    }
+    readings.push(ja.reading(&stripped));
+    readings.sort();
+    readings.dedup();
+    readings.retain(|r| !r.is_empty());
+    exact.extend(readings.iter().map(|r| format!("{READING_MARK}{r}")));
+    exact.sort();
+    exact.dedup();
+    for e in &exact {
+        doc.add_text(x.name_exact, e);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for e in &exact {
+        let (mark, body) = match e.strip_prefix(READING_MARK) {
+            Some(b) => (READING_MARK.to_string(), b),
+            None => (String::new(), e.as_str()),
+        };
+        for p in prefixes(body) {
+            let p = format!("{mark}{p}");
+            if seen.insert(p.clone()) {
+                doc.add_text(x.name_prefix, &p);
+            }
+        }
+    }
+    for r in &readings {
+        doc.add_text(x.reading, r);
+    }
+
+    let t = topics(f, syn);
+    for w in &t {
+        doc.add_text(x.topics, w);
+        doc.add_text(x.topics_bigram, w);
+    }
+
+    let mut address = Vec::new();
+    if let Some(a) = &f.address.full {
+        address.push(japanese::address_form(a));
+    }
+    for part in [&f.address.building, &f.address.municipality, &f.care_area, &f.address.town].into_iter().flatten() {
+        address.push(fold(part));
+    }
+    if let Some(m) = &f.address.municipality {
+        // 「下松」 finds 下松市 facilities.
+        let bare = m.trim_end_matches(['市', '町', '村', '区']);
+        address.push(fold(bare));
+    }
+    for a in &address {
+        doc.add_text(x.address, a);
+    }
+    for n in
+        [&f.notes, &f.schedule.note, &f.schedule.after_hours, &f.corporation_name, &f.name_en].into_iter().flatten()
+    {
+        doc.add_text(x.notes, n);
+    }
+
+    let mut cats = 0u64;
+    for c in &f.categories {
+        cats |= category_bit(*c);
+        doc.add_text(x.category, c.id());
+        doc.add_text(x.category, c.group().id());
+    }
+    let mut svcs = 0u64;
+    for o in &f.services {
+        svcs |= service_bit(o.service);
+        doc.add_text(x.service, o.service.id());
+    }
+    let mut caps = 0u64;
+    for c in &f.capabilities {
+        caps |= capability_bit(*c);
+        doc.add_text(x.capability, &c.id());
+    }
+    let mut flags = 0u64;
+    let mut set = |bit: u64, name: &str, doc: &mut TantivyDocument| {
+        flags |= bit;
+        doc.add_text(x.flag, name);
+    };
+    if f.home_services().next().is_some() {
+        set(flag::HOME_VISITS, "home_visits", &mut doc);
+    }
+    if f.vacancy.as_ref().is_some_and(|v| v.available.is_some_and(|n| n > 0)) {
+        set(flag::VACANCY, "vacancy", &mut doc);
+    }
+    match f.visibility {
+        Visibility::Public => doc.add_text(x.flag, "public"),
+        Visibility::Professionals => set(flag::PROFESSIONAL, "professional", &mut doc),
+        Visibility::Hidden => set(flag::HIDDEN, "hidden", &mut doc),
+    }
+    if let Some(area) = &f.visit_area {
+        set(flag::VISIT_AREA, "visit_area", &mut doc);
+        doc.add_text(x.visit_area, serde_json::to_string(area).unwrap_or_default());
+    }
+    if let Some(p) = f.point() {
+        set(flag::LOCATED, "located", &mut doc);
+        doc.add_f64(x.lat, p.lat);
+        doc.add_f64(x.lng, p.lng);
+    }
+    doc.add_u64(x.categories_mask, cats);
+    doc.add_u64(x.services_mask, svcs);
+    doc.add_u64(x.capabilities_mask, caps);
+    doc.add_u64(x.flags, flags);
+    if let Some(code) = &f.address.municipality_code {
+        doc.add_text(x.municipality, code);
+        doc.add_u64(x.municipality_code, code.parse().unwrap_or(0));
+    }
+    if let Some(m) = &f.address.municipality {
+        doc.add_text(x.municipality_name, m);
+    }
+    if let Some(a) = &f.care_area {
+        doc.add_text(x.care_area, a);
+        doc.add_text(x.care_area_name, a);
+    }
+    let order = f.name_kana.as_deref().map(fold).filter(|k| !k.is_empty()).unwrap_or_else(|| fold(&stripped));
+    doc.add_text(x.name_order, &order);
+    if !f.schedule.is_empty() {
+        doc.add_bytes(x.schedule, &codec::encode(&f.schedule));
+    }
+    doc.add_text(x.card, serde_json::to_string(&card(d)).unwrap_or_default());
+    doc
+}

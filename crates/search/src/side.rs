@@ -1,0 +1,310 @@
+//! In-memory tables beside the index: per facility its point and filter
+//! attributes, two R-trees (a unit-sphere one whose chord distance orders
+//! exactly like great-circle distance, for nearest and radius; a lng/lat
+//! one for bounding boxes), the distinct opening schedules and the visit
+//! areas.
+//!
+//! They are a pure function of one searcher: rebuilt from its fast fields
+//! whenever the index generation changes, never updated on their own.
+
+use std::collections::HashMap;
+
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tsunagi_domain::{GeoPoint, Schedule, VisitArea};
+
+use crate::codec;
+use crate::schema::{Fields, flag};
+
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+pub const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: u64,
+    pub doc: DocAddress,
+    pub point: Option<GeoPoint>,
+    pub categories: u64,
+    pub services: u64,
+    pub capabilities: u64,
+    pub flags: u64,
+    pub municipality: u64,
+    /// Interned strings (see [`Side::strings`]).
+    pub municipality_name: u32,
+    pub care_area: u32,
+    pub order: Box<str>,
+    /// Index into [`Side::schedules`], or [`NONE`].
+    pub schedule: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpherePoint {
+    pub xyz: [f64; 3],
+    pub entry: u32,
+}
+
+impl RTreeObject for SpherePoint {
+    type Envelope = AABB<[f64; 3]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_point(self.xyz)
+    }
+}
+
+impl PointDistance for SpherePoint {
+    fn distance_2(&self, p: &[f64; 3]) -> f64 {
+        (0..3).map(|i| (self.xyz[i] - p[i]).powi(2)).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanePoint {
+    pub lnglat: [f64; 2],
+    pub entry: u32,
+}
+
+impl RTreeObject for PlanePoint {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_point(self.lnglat)
+    }
+}
+
+/// The point on the unit sphere.
+pub fn xyz(p: GeoPoint) -> [f64; 3] {
+    let (la, lo) = (p.lat.to_radians(), p.lng.to_radians());
+    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+/// The squared chord length on the unit sphere for a great-circle distance.
+pub fn chord2(meters: f64) -> f64 {
+    let c = 2.0 * (meters / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2).sin();
+    c * c
+}
+
+#[derive(Debug, Clone)]
+pub enum VisitShape {
+    Radius(f64),
+    Places(Vec<String>),
+    Polygon(geo::MultiPolygon<f64>),
+}
+
+#[derive(Default)]
+struct Interner {
+    strings: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.ids.get(s) {
+            return *i;
+        }
+        self.strings.push(s.to_string());
+        let i = (self.strings.len() - 1) as u32;
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// The string of a doc in a str column, interned, with a per-segment cache.
+fn str_at(
+    col: Option<&tantivy::columnar::StrColumn>,
+    doc: tantivy::DocId,
+    cache: &mut HashMap<u64, u32>,
+    interner: &mut Interner,
+    buf: &mut String,
+) -> u32 {
+    let Some(col) = col else { return NONE };
+    let Some(ord) = col.term_ords(doc).next() else { return NONE };
+    if let Some(i) = cache.get(&ord) {
+        return *i;
+    }
+    buf.clear();
+    let i = match col.ord_to_str(ord, buf) {
+        Ok(true) => interner.id(buf),
+        _ => NONE,
+    };
+    cache.insert(ord, i);
+    i
+}
+
+pub struct Side {
+    /// The snapshot the tables were read from; documents are fetched from it.
+    pub searcher: Searcher,
+    pub generation: u64,
+    pub entries: Vec<Entry>,
+    pub by_id: HashMap<u64, u32>,
+    /// Per segment ordinal, doc id → entry (NONE for deleted docs).
+    pub by_doc: Vec<Vec<u32>>,
+    pub schedules: Vec<Schedule>,
+    pub strings: Vec<String>,
+    pub sphere: RTree<SpherePoint>,
+    pub plane: RTree<PlanePoint>,
+    pub visit_areas: HashMap<u32, VisitShape>,
+}
+
+impl std::fmt::Debug for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Side").field("generation", &self.generation).field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl Side {
+    pub fn string(&self, i: u32) -> Option<&str> {
+        (i != NONE).then(|| self.strings[i as usize].as_str())
+    }
+
+    pub fn schedule(&self, e: &Entry) -> Option<&Schedule> {
+        (e.schedule != NONE).then(|| &self.schedules[e.schedule as usize])
+    }
+
+    pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
+        let mut entries = Vec::new();
+        let mut by_doc = Vec::new();
+        let mut interner = Interner::default();
+        let mut schedules: Vec<Schedule> = Vec::new();
+        let mut schedule_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        let name = |field| searcher.schema().get_field_name(field).to_string();
+        for (seg_ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let ff = reader.fast_fields();
+            let id = ff.u64(&name(f.id))?;
+            let lat = ff.f64(&name(f.lat))?;
+            let lng = ff.f64(&name(f.lng))?;
+            let cats = ff.u64(&name(f.categories_mask))?;
+            let svcs = ff.u64(&name(f.services_mask))?;
+            let caps = ff.u64(&name(f.capabilities_mask))?;
+            let flags = ff.u64(&name(f.flags))?;
+            let muni = ff.u64(&name(f.municipality_code))?;
+            let muni_name = ff.str(&name(f.municipality_name))?;
+            let care = ff.str(&name(f.care_area_name))?;
+            let order = ff.str(&name(f.name_order))?;
+            let sched = ff.bytes(&name(f.schedule))?;
+            // Ordinals are per segment: decode each distinct value once.
+            let mut muni_cache: HashMap<u64, u32> = HashMap::new();
+            let mut care_cache: HashMap<u64, u32> = HashMap::new();
+            let mut sched_cache: HashMap<u64, u32> = HashMap::new();
+            let alive = reader.alive_bitset();
+            let mut map = vec![NONE; reader.max_doc() as usize];
+            let mut buf = String::new();
+            let mut bytes = Vec::new();
+            for doc in 0..reader.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let point = match (lat.first(doc), lng.first(doc)) {
+                    (Some(la), Some(lo)) => Some(GeoPoint::new(la, lo)),
+                    _ => None,
+                };
+                let municipality_name = str_at(muni_name.as_ref(), doc, &mut muni_cache, &mut interner, &mut buf);
+                let care_area = str_at(care.as_ref(), doc, &mut care_cache, &mut interner, &mut buf);
+                let order_text = match &order {
+                    Some(col) => match col.term_ords(doc).next() {
+                        Some(ord) => {
+                            buf.clear();
+                            col.ord_to_str(ord, &mut buf).ok();
+                            buf.clone()
+                        }
+                        None => String::new(),
+                    },
+                    None => String::new(),
+                };
+                let schedule = match &sched {
+                    Some(col) => match col.term_ords(doc).next() {
+                        Some(ord) => match sched_cache.get(&ord) {
+                            Some(i) => *i,
+                            None => {
+                                bytes.clear();
+                                let i = match col.ord_to_bytes(ord, &mut bytes) {
+                                    Ok(true) => match schedule_ids.get(&bytes) {
+                                        Some(i) => *i,
+                                        None => match codec::decode(&bytes) {
+                                            Some(s) => {
+                                                schedules.push(s);
+                                                let i = (schedules.len() - 1) as u32;
+                                                schedule_ids.insert(bytes.clone(), i);
+                                                i
+                                            }
+                                            None => NONE,
+                                        },
+                                    },
+                                    _ => NONE,
+                                };
+                                sched_cache.insert(ord, i);
+                                i
+                            }
+                        },
+                        None => NONE,
+                    },
+                    None => NONE,
+                };
+                map[doc as usize] = entries.len() as u32;
+                entries.push(Entry {
+                    id: id.first(doc).unwrap_or(0),
+                    doc: DocAddress::new(seg_ord as u32, doc),
+                    point,
+                    categories: cats.first(doc).unwrap_or(0),
+                    services: svcs.first(doc).unwrap_or(0),
+                    capabilities: caps.first(doc).unwrap_or(0),
+                    flags: flags.first(doc).unwrap_or(0),
+                    municipality: muni.first(doc).unwrap_or(0),
+                    municipality_name,
+                    care_area,
+                    order: order_text.into_boxed_str(),
+                    schedule,
+                });
+            }
+            by_doc.push(map);
+        }
+        let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
+        let sphere = RTree::bulk_load(
+            entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.point.map(|p| SpherePoint { xyz: xyz(p), entry: i as u32 }))
+                .collect(),
+        );
+        let plane = RTree::bulk_load(
+            entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.point.map(|p| PlanePoint { lnglat: [p.lng, p.lat], entry: i as u32 }))
+                .collect(),
+        );
+        let mut visit_areas = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.flags & flag::VISIT_AREA == 0 {
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(e.doc)?;
+            let Some(json) = doc.get_first(f.visit_area).and_then(|v| v.as_str()) else { continue };
+            let Ok(area) = serde_json::from_str::<VisitArea>(json) else { continue };
+            let shape = match area {
+                VisitArea::Radius { meters } => VisitShape::Radius(meters as f64),
+                VisitArea::Places { places } => VisitShape::Places(places),
+                VisitArea::Polygon { geometry } => {
+                    match serde_json::from_value::<geojson::Geometry>(geometry)
+                        .ok()
+                        .and_then(|g| crate::areas::shape(&g.value))
+                    {
+                        Some(s) => VisitShape::Polygon(s),
+                        None => continue,
+                    }
+                }
+            };
+            visit_areas.insert(i as u32, shape);
+        }
+        Ok(Side {
+            searcher: searcher.clone(),
+            generation,
+            entries,
+            by_id,
+            by_doc,
+            schedules,
+            strings: interner.strings,
+            sphere,
+            plane,
+            visit_areas,
+        })
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every check CI runs, in the order a person wants them: formatting,
+# lints, the dependency direction, then all tests (unit, data-driven on
+# data/, end-to-end with the real binary, server and browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TSUNAGI_DATA_DIR="${TSUNAGI_DATA_DIR:-$PWD/var}"
+export TSUNAGI_DICTIONARY_DIR="${TSUNAGI_DICTIONARY_DIR:-$TSUNAGI_DATA_DIR/dict/ipadic}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+scripts/setup.sh
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> clippy"
+cargo clippy -q --workspace --all-targets -- -D warnings
+
+echo "==> dependency direction (the domain crate stays free of I/O crates)"
+if cargo tree -p tsunagi-domain -e normal --prefix none | grep -qE '^(diesel|tantivy|lindera|actix-web|maud|csv|calamine|encoding_rs) '; then
+  echo "tsunagi-domain depends on an I/O crate" >&2
+  exit 1
+fi
+
+echo "==> tests"
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
+echo "==> all checks passed"

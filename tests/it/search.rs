@@ -1,0 +1,259 @@
+//! `tsunagi search` on the bundled real data: a judged query set over every
+//! kind of query people type, with recall@10 and MRR printed.
+
+use std::sync::OnceLock;
+
+use super::{Tsunagi, bundled_files};
+
+/// The bundled data imported and indexed once for all search tests.
+pub fn fixture() -> &'static Tsunagi {
+    static T: OnceLock<Tsunagi> = OnceLock::new();
+    T.get_or_init(|| {
+        let t = Tsunagi::new();
+        let report = t.import(&bundled_files());
+        assert!(report["files"].as_array().unwrap().iter().all(|f| f.get("error").is_none()));
+        let out = t.run(&["index", "check"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        t
+    })
+}
+
+pub fn search(args: &[&str]) -> serde_json::Value {
+    let mut a = vec!["search", "--json"];
+    a.extend_from_slice(args);
+    fixture().json(&a)
+}
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_string()).collect()
+}
+
+/// (arguments, a part of the expected facility's name, must be within the top n).
+#[rustfmt::skip]
+const JUDGED: &[(&[&str], &str, usize)] = &[
+    // Names in kanji, whole and in part.
+    (&["下松中央病院"], "下松中央病院", 1),
+    (&["周南記念病院"], "周南記念病院", 1),
+    (&["もみのき病院"], "もみのき病院", 1),
+    (&["高知医療センター"], "高知医療センター", 1),
+    (&["美祢市立病院"], "美祢市立病院", 1),
+    (&["山口赤十字病院"], "山口赤十字病院", 1),
+    (&["特別養護老人ホーム松寿苑"], "特別養護老人ホーム松寿苑", 1),
+    (&["ニチイケアセンター下松"], "ニチイケアセンター下松", 1),
+    (&["高松医療センター"], "高松医療センター", 1),
+    (&["新南陽市民病院"], "新南陽市民病院", 1),
+    (&["吉南病院"], "吉南病院", 1),
+    (&["浅上内科"], "浅上内科胃腸科医院", 1),
+    (&["あいクリニック"], "あいクリニック", 1),
+    (&["はこざき歯科"], "はこざき歯科", 1),
+    (&["三条山下内科"], "三条山下内科医院", 1),
+    (&["ゆめ風車"], "ゆめ風車", 3),
+    (&["生成脳神経クリニック"], "生成脳神経クリニック", 1),
+    (&["和田巡回診療所"], "和田巡回診療所", 1),
+    // Readings typed in ひらがな.
+    (&["しゅうなんきねん"], "周南記念病院", 1),
+    (&["くだまつちゅうおう"], "下松中央病院", 1),
+    (&["あさかみないか"], "浅上内科", 1),
+    (&["みつやまいいん"], "光山医院", 3),
+    (&["ゆめかざぐるま"], "ゆめ風車", 1),
+    (&["わだじゅんかい"], "和田巡回診療所", 1),
+    (&["さくらまち"], "桜町", 3),
+    (&["もみのき"], "もみのき病院", 1),
+    (&["とくやまびょういん"], "徳山病院", 1),
+    // 半角カナ.
+    (&["ｼｭｳﾅﾝｷﾈﾝ"], "周南記念病院", 1),
+    (&["ﾐﾈｼﾘﾂ"], "美祢市立病院", 3),
+    (&["ﾆﾁｲｹｱｾﾝﾀｰ下松"], "ニチイケアセンター下松", 1),
+    (&["ｱｲﾝ薬局"], "アイン薬局", 3),
+    (&["ｻﾆｰひこばえ"], "サニーひこばえ薬局", 1),
+    // Two-character terms, alone and with a place.
+    (&["歯科", "--municipality", "下松市"], "歯科", 1),
+    (&["眼科 柳井"], "眼科", 3),
+    (&["内科 美祢"], "美祢市立病院", 3),
+    (&["薬局 高知"], "薬局", 3),
+    (&["皮膚科 山口"], "皮ふ科", 10),
+    (&["小児科 下松"], "小児科", 10),
+    (&["眼科", "--near", "34.0151,131.8703"], "くだまつ眼科", 3),
+    (&["歯科", "--near", "34.0146,131.8634", "--category", "dental"], "歯科", 1),
+    // Synonyms: the words people use for services.
+    (&["デイサービス 下松"], "デイサービス", 3),
+    (&["ケアマネ 下松"], "居宅介護支援", 3),
+    (&["包括 下松"], "下松市地域包括支援センター", 1),
+    (&["特養 下松"], "特別養護老人ホーム", 3),
+    (&["老健 下松"], "介護老人保健施設ふくしの里", 3),
+    (&["グループホーム 下松"], "グループホーム", 3),
+    (&["ショートステイ 下松"], "ショートステイ", 3),
+    (&["デイケア 下松"], "ふくしの里", 3),
+    (&["歯医者 下松"], "歯科", 3),
+    (&["訪看 下松"], "訪問看護ステーション", 3),
+    (&["往診"], "在宅", 3),
+    (&["薬屋 高知"], "薬局", 3),
+    (&["小多機 下松"], "小規模多機能", 10),
+    (&["ケアハウス"], "ケアハウス", 3),
+    // Address fragments with 丁目/番地/漢数字/全角数字.
+    (&["西柳３丁目"], "あいクリニック", 3),
+    (&["古川町3丁目1"], "下松中央病院", 3),
+    (&["生野屋南1丁目10"], "周南記念病院", 10),
+    (&["塚ノ原"], "もみのき病院", 3),
+    (&["大字来巻944"], "松寿苑", 3),
+    (&["高知市池2125"], "高知医療センター", 1),
+    (&["山口市糸米二丁目"], "保健センター", 3),
+    (&["新川二丁目1番1号"], "下松病院", 3),
+    // Near a point, with filters.
+    (&["--near", "34.0075,131.8722", "--category", "hospital"], "下松中央病院", 1),
+    (&["--near", "33.5483,133.5482", "--category", "pharmacy"], "アイン薬局 桟橋店", 1),
+    (&["--near", "34.0151,131.8703", "--service", "home_nursing", "--radius-m", "5000"], "訪問看護", 3),
+    (&["訪問看護", "--municipality", "下松市"], "きらら", 3),
+    (&["--category", "community_support", "--municipality", "352071"], "下松市地域包括支援センター", 1),
+    (&["クリニック", "--category", "clinic", "--near", "34.3366,134.0473"], "クリニック", 3),
+    (&["--visits", "34.0151,131.8703", "--service", "home_nursing"], "訪問看護", 3),
+];
+
+#[test]
+fn judged_queries_find_the_expected_facility() {
+    let mut found_at_10 = 0;
+    let mut reciprocal = 0.0;
+    let mut failures = Vec::new();
+    for (args, expect, top) in JUDGED {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--limit", "10"]);
+        let r = search(&a);
+        let names = names(&r);
+        let rank = names.iter().position(|n| n.contains(expect)).map(|p| p + 1);
+        if let Some(k) = rank {
+            found_at_10 += 1;
+            reciprocal += 1.0 / k as f64;
+        }
+        if rank.is_none_or(|k| k > *top) {
+            failures.push(format!(
+                "{args:?}: wanted 「{expect}」 in the top {top}, got {rank:?} in {:?}",
+                &names[..names.len().min(5)]
+            ));
+        }
+    }
+    let n = JUDGED.len() as f64;
+    println!(
+        "judged queries: {}; recall@10 = {:.3}; MRR = {:.3}",
+        JUDGED.len(),
+        found_at_10 as f64 / n,
+        reciprocal / n
+    );
+    assert!(JUDGED.len() >= 60);
+    assert!(
+        failures.is_empty(),
+        "{} of {} judged queries failed:\n{}",
+        failures.len(),
+        JUDGED.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn exact_name_outranks_prefix_reading_service_and_address() {
+    // 「下松病院」 is a name; others contain 下松 or 病院 in name, reading or address.
+    let r = search(&["下松病院", "--limit", "10"]);
+    assert_eq!(names(&r)[0], "下松病院");
+    // Equal matches are ordered nearest first when a point is given.
+    let r = search(&["歯科", "--near", "34.0146,131.8634", "--limit", "30"]);
+    let items = r["items"].as_array().unwrap();
+    for w in items.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        assert!(a["score"].as_f64() >= b["score"].as_f64(), "tiers first");
+        if a["score"] == b["score"] {
+            assert!(a["distance_m"].as_f64() <= b["distance_m"].as_f64(), "then distance: {a} {b}");
+        }
+    }
+    assert!(items[0]["distance_m"].as_f64().unwrap() < 5000.0, "a 歯科 in 下松 comes first");
+    // Stable: the same query gives the same order.
+    assert_eq!(names(&search(&["内科", "--limit", "20"])), names(&search(&["内科", "--limit", "20"])));
+}
+
+#[test]
+fn filters_and_facets() {
+    let r = search(&["--category", "dental", "--municipality", "下松市", "--facets", "--limit", "100"]);
+    let total = r["total"].as_u64().unwrap();
+    assert!(total >= 10, "{total}");
+    assert!(
+        r["items"].as_array().unwrap().iter().all(|i| i["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "dental"))
+    );
+    let facets = &r["facets"];
+    assert_eq!(facets["municipalities"][0]["id"], "352071");
+    assert_eq!(facets["municipalities"][0]["count"].as_u64(), Some(total));
+    // A group filter takes its members.
+    let medical =
+        search(&["--category", "medical", "--municipality", "352071", "--limit", "1"])["total"].as_u64().unwrap();
+    assert!(medical > total);
+    // Open at: a pharmacy open on Saturday 09:30 but not on Sunday.
+    let sat = search(&["--category", "pharmacy", "--open-at", "2026-12-05T09:30", "--limit", "50"]);
+    let sun = search(&["--category", "pharmacy", "--open-at", "2026-12-06T09:30", "--limit", "50"]);
+    assert!(names(&sat).iter().any(|n| n.contains("病院通薬局みさと店")), "{:?}", names(&sat));
+    assert!(!names(&sun).iter().any(|n| n.contains("病院通薬局みさと店")));
+    assert!(sat["items"].as_array().unwrap().iter().all(|i| i["open"] == "open"));
+    // Bad parameters are refused with the parameter named.
+    let out = fixture().cmd().args(["search", "--json", "--near", "34.0"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("near"));
+}
+
+#[test]
+fn radius_and_box_agree_with_brute_force() {
+    let all = search(&["--limit", "500", "--near", "34.0151,131.8703", "--sort", "distance"]);
+    let within: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["distance_m"].as_f64().is_some_and(|d| d <= 3000.0))
+        .map(|i| i["id"].to_string())
+        .collect();
+    let radius = search(&["--limit", "500", "--near", "34.0151,131.8703", "--radius-m", "3000"]);
+    let mut got: Vec<String> = radius["items"].as_array().unwrap().iter().map(|i| i["id"].to_string()).collect();
+    let mut want = within.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert!(!got.is_empty());
+    let bbox = search(&["--limit", "500", "--bbox", "131.85,34.00,131.89,34.03"]);
+    for i in bbox["items"].as_array().unwrap() {
+        let (lat, lng) = (i["lat"].as_f64().unwrap(), i["lng"].as_f64().unwrap());
+        assert!((34.00..=34.03).contains(&lat) && (131.85..=131.89).contains(&lng));
+    }
+    assert!(bbox["total"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn who_visits_this_address() {
+    // A point in 下松市: home-visiting services of 下松市 come first, marked.
+    let r = search(&["--visits", "34.0300,131.8700", "--limit", "30"]);
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items[0]["visits"], "municipality");
+    let first_plain = items.iter().position(|i| i.get("visits").is_none()).unwrap_or(items.len());
+    assert!(first_plain > 5, "several facilities visit 下松市");
+    assert!(items[..first_plain].iter().all(|i| i["address"].as_str().unwrap().contains("下松市")));
+}
+
+#[test]
+fn an_explicit_visit_area_wins_over_the_municipality() {
+    let t = Tsunagi::new();
+    t.import(&[super::data("jichitai/yamaguchi/352071_kudamatsu/352071_care_service.csv")]);
+    let visits =
+        |t: &Tsunagi| t.json(&["search", "--json", "--visits", "34.0300,131.8700", "--service", "home_nursing"]);
+    let r = visits(&t);
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "下松市's three 訪問看護 stations");
+    assert!(items.iter().all(|i| i["visits"] == "municipality"));
+    let id = items[0]["id"].as_i64().unwrap();
+    let edit = t.run(&["edit", &id.to_string(), "visit_area", r#"{"type":"radius","meters":500}"#]);
+    assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
+    let r = visits(&t);
+    let it = r["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert!(it.get("visits").is_none(), "500 m around the station does not reach the point: {it}");
+    let edit = t.run(&["edit", &id.to_string(), "visit_area", r#"{"type":"places","places":["352071"]}"#]);
+    assert!(edit.status.success());
+    let r = visits(&t);
+    assert_eq!(r["items"][0]["id"], id);
+    assert_eq!(r["items"][0]["visits"], "area");
+}
