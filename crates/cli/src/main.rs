@@ -1,5 +1,6 @@
 //! The `tsunagi` command.
 
+mod bench;
 mod config;
 mod import;
 mod search;
@@ -37,6 +38,9 @@ enum Command {
     /// The Japanese dictionary.
     #[command(subcommand)]
     Dict(search::DictCommand),
+    /// Benchmarks run inside the process.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Change one field of a facility (locks it against re-imports).
     Edit {
         id: i64,
@@ -84,6 +88,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Search(args) => search::search(&config, args),
         Command::Index(cmd) => search::index(&config, cmd),
         Command::Dict(cmd) => search::dict(&config, cmd),
+        Command::Bench(cmd) => bench::run(&config, cmd),
         Command::Edit { id, field, value, by } => {
             let store = config.store()?;
             let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
