@@ -96,7 +96,11 @@ pub fn run(config: &Config, cmd: BenchCommand) -> Result<i32> {
         }
         if let (Some(w), Some((r, micros))) = (sink.as_mut(), result) {
             let ids: Vec<i64> = r.hits.iter().map(|h| h.card.id).collect();
-            writeln!(w, "{}", serde_json::json!({ "i": i, "class": class, "micros": micros, "total": r.total, "ids": ids }))?;
+            writeln!(
+                w,
+                "{}",
+                serde_json::json!({ "i": i, "class": class, "micros": micros, "total": r.total, "ids": ids })
+            )?;
         }
     }
     let mut summary = serde_json::Map::new();

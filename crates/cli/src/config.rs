@@ -34,19 +34,34 @@ impl Config {
         self.data_dir.join("index")
     }
 
-    /// Municipal boundaries shipped in data/boundaries (for assigning
-    /// municipalities by point and answering "who visits here").
+    /// Municipal boundary files shipped in data/boundaries.
+    pub fn boundary_files(&self) -> Vec<PathBuf> {
+        let Some(dir) = find_bundled("boundaries/smartnews-japan-topography/s0010") else { return Vec::new() };
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        files.retain(|f| f.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        files
+    }
+
+    /// The project's web/ directory (CSS, JS, vendored libraries).
+    pub fn web_dir(&self) -> Option<PathBuf> {
+        let mut candidates = vec![PathBuf::from("web")];
+        if let Ok(exe) = std::env::current_exe() {
+            candidates.extend(exe.ancestors().skip(1).map(|a| a.join("web")));
+        }
+        candidates.into_iter().find(|p| p.join("app.css").exists())
+    }
+
+    /// Municipal boundaries (for assigning municipalities by point and
+    /// answering "who visits here").
     pub fn areas(&self) -> Result<tsunagi_search::Areas> {
         let mut areas = tsunagi_search::Areas::default();
-        if let Some(dir) = find_bundled("boundaries/smartnews-japan-topography/s0010") {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            files.sort();
-            for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
-                let text = std::fs::read_to_string(&f)?;
-                areas
-                    .add_geojson(&text, tsunagi_search::AreaKind::Municipality)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-            }
+        for f in self.boundary_files() {
+            let text = std::fs::read_to_string(&f)?;
+            areas
+                .add_geojson(&text, tsunagi_search::AreaKind::Municipality)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
         }
         Ok(areas)
     }

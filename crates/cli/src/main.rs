@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod import;
 mod search;
+mod serve;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -41,6 +42,8 @@ enum Command {
     /// Benchmarks run inside the process.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Serve the map site and the JSON API.
+    Serve(serve::Args),
     /// Change one field of a facility (locks it against re-imports).
     Edit {
         id: i64,
@@ -81,6 +84,19 @@ fn main() {
     }
 }
 
+/// After a change from the command line, bring the index along when it can
+/// be opened (a running server picks the change up from it).
+fn sync_quietly(config: &Config, store: &tsunagi_db::Store) {
+    match config.index() {
+        Ok(index) => {
+            if let Err(e) = search::sync(store, &index) {
+                eprintln!("note: search index not updated: {e:#}");
+            }
+        }
+        Err(e) => eprintln!("note: search index not updated: {e:#}"),
+    }
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let config = Config::new(cli.data_dir, cli.reference_dir, cli.dictionary_dir);
     match cli.command {
@@ -89,6 +105,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Index(cmd) => search::index(&config, cmd),
         Command::Dict(cmd) => search::dict(&config, cmd),
         Command::Bench(cmd) => bench::run(&config, cmd),
+        Command::Serve(args) => serve::run(&config, args),
         Command::Edit { id, field, value, by } => {
             let store = config.store()?;
             let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
@@ -96,12 +113,14 @@ fn run(cli: Cli) -> Result<i32> {
                 Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
                 None => println!("no change"),
             }
+            sync_quietly(&config, &store);
             Ok(0)
         }
         Command::Verify { id, by } => {
             let store = config.store()?;
             store.verify(id, &by, tsunagi_db::today_jst())?;
             println!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
+            sync_quietly(&config, &store);
             Ok(0)
         }
         Command::Show { id } => {

@@ -167,6 +167,25 @@ impl Store {
         Ok(Some(stored))
     }
 
+    /// The facilities with these ids (deleted ones left out), in id order.
+    pub fn get_many(&self, ids: &[i64]) -> Result<Vec<StoredFacility>> {
+        let mut conn = self.conn()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<FacilityRow> = facilities::table
+                .filter(facilities::id.eq_any(chunk))
+                .filter(facilities::deleted_at.is_null())
+                .order(facilities::id)
+                .select(FacilityRow::as_select())
+                .load(&mut conn)?;
+            for r in rows {
+                out.push(r.into_stored()?);
+            }
+        }
+        out.sort_by_key(|f| f.id);
+        Ok(out)
+    }
+
     /// Calls `f` on every facility that is not deleted, in id order, a
     /// batch at a time (the whole set never sits in memory).
     pub fn for_each(&self, mut f: impl FnMut(StoredFacility)) -> Result<()> {

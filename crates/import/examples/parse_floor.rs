@@ -35,10 +35,7 @@ fn main() {
         let (s, _, _) = encoding_rs::SHIFT_JIS.decode(&bytes);
         s
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
     let mut records: u64 = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -56,8 +53,5 @@ fn main() {
         }
     }
     let seconds = start.elapsed().as_secs_f64();
-    println!(
-        "records={records} bytes={} seconds={seconds:.6}",
-        bytes.len()
-    );
+    println!("records={records} bytes={} seconds={seconds:.6}", bytes.len());
 }

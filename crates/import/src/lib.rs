@@ -18,6 +18,7 @@ pub mod catalog;
 mod columns;
 mod convert;
 pub mod decode;
+pub mod export;
 mod format;
 mod mhlw;
 mod problem;

@@ -313,6 +313,99 @@ impl SearchIndex {
     }
 }
 
+/// A group of nearby results on the map, or one facility.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    pub lat: f64,
+    pub lng: f64,
+    pub count: usize,
+    /// The facility, when the cluster is a single one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The most common primary category in the cluster.
+    pub category: &'static str,
+}
+
+impl SearchIndex {
+    /// The query's matches inside `q.bbox`, grouped into cells of about
+    /// 60 screen pixels at `zoom` (Web Mercator), so that a whole country
+    /// is a few hundred clusters; from zoom 16 on, every facility.
+    pub fn clusters(&self, q: &SearchQuery, zoom: u32) -> Result<Vec<Cluster>> {
+        let side = self.current();
+        let searcher = side.searcher.clone();
+        let cx = query::Context {
+            searcher: &searcher,
+            fields: &self.fields,
+            ja: &self.ja,
+            synonyms: &self.synonyms,
+            side: side.clone(),
+            areas: &self.areas,
+        };
+        let entries = query::matching(&cx, q)?;
+        let zoom = zoom.min(22);
+        let scale = 256.0 * f64::from(1u32 << zoom) / 60.0;
+        let cell = |p: tsunagi_domain::GeoPoint| -> (i64, i64) {
+            let x = (p.lng + 180.0) / 360.0;
+            let s = p.lat.to_radians().sin().clamp(-0.9999, 0.9999);
+            let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI);
+            if zoom >= 16 { ((x * 1e9) as i64, (y * 1e9) as i64) } else { ((x * scale) as i64, (y * scale) as i64) }
+        };
+        struct Acc {
+            lat: f64,
+            lng: f64,
+            count: usize,
+            id: i64,
+            cats: [u32; 64],
+        }
+        let mut cells: std::collections::HashMap<(i64, i64), Acc> = std::collections::HashMap::new();
+        for i in entries {
+            let e = &side.entries[i as usize];
+            let Some(p) = e.point else { continue };
+            let a =
+                cells.entry(cell(p)).or_insert(Acc { lat: 0.0, lng: 0.0, count: 0, id: e.id as i64, cats: [0; 64] });
+            a.lat += p.lat;
+            a.lng += p.lng;
+            a.count += 1;
+            if e.categories != 0 {
+                a.cats[e.categories.trailing_zeros() as usize] += 1;
+            }
+        }
+        let mut out: Vec<Cluster> = cells
+            .into_values()
+            .map(|a| {
+                let best = (0..64).max_by_key(|&b| (a.cats[b], std::cmp::Reverse(b))).unwrap_or(0);
+                Cluster {
+                    lat: a.lat / a.count as f64,
+                    lng: a.lng / a.count as f64,
+                    count: a.count,
+                    id: (a.count == 1).then_some(a.id),
+                    category: tsunagi_domain::Category::ALL.get(best).map_or("", |c| c.id()),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then(a.lat.total_cmp(&b.lat)));
+        Ok(out)
+    }
+
+    /// Ids of every match of `q` (no paging), for exports.
+    pub fn all_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
+        let side = self.current();
+        let searcher = side.searcher.clone();
+        let cx = query::Context {
+            searcher: &searcher,
+            fields: &self.fields,
+            ja: &self.ja,
+            synonyms: &self.synonyms,
+            side: side.clone(),
+            areas: &self.areas,
+        };
+        let mut ids: Vec<i64> =
+            query::matching(&cx, q)?.into_iter().map(|i| side.entries[i as usize].id as i64).collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+}
+
 fn generation(s: &Searcher) -> u64 {
     s.generation().generation_id()
 }

@@ -427,6 +427,26 @@ pub struct Context<'a> {
     pub areas: &'a Areas,
 }
 
+/// Every entry the query matches, unordered (for maps and exports).
+pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> {
+    let side: &Side = &cx.side;
+    let filter = Filter::new(q, side, cx.areas);
+    if let Some(text) = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, t)) {
+        let mut clauses = vec![(Occur::Must, text)];
+        clauses.extend(term_filters(cx.fields, q));
+        let matches = cx.searcher.search(&BooleanQuery::new(clauses), &Matches { side: cx.side.clone() })?;
+        return Ok(matches
+            .into_iter()
+            .map(|(e, _)| e)
+            .filter(|&e| filter.attributes(side, e) && filter.bounds(side, e))
+            .collect());
+    }
+    let all = SearchQuery { near: if q.radius_m.is_some() { q.near } else { None }, visits: None, ..q.clone() };
+    Ok(match geo_candidates(side, &all, &filter, usize::MAX) {
+        Candidates::List(list) | Candidates::Nearest(list, _) => list,
+    })
+}
+
 pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
