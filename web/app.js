@@ -120,9 +120,14 @@
       fetch("/api/v1/clusters?" + q + (q ? "&" : "") + "bbox=" + bbox + "&zoom=" + z).then(function (r) { return r.json(); }).then(function (d) {
         if (my !== loading) return;
         layer.clearLayers();
+        var same = {};
         (d.clusters || []).forEach(function (c) {
           if (c.id) {
-            var m = L.marker([c.lat, c.lng], { icon: pin(c.category), keyboard: true, title: "施設" });
+            // Facilities that share one point are fanned out around it.
+            var key = c.lat.toFixed(6) + "," + c.lng.toFixed(6), k = same[key] = (same[key] || 0) + 1;
+            var at = map.latLngToLayerPoint([c.lat, c.lng]);
+            if (k > 1) at = at.add(L.point(Math.cos(k * 2.4) * 14 * Math.sqrt(k), Math.sin(k * 2.4) * 14 * Math.sqrt(k)));
+            var m = L.marker(map.layerPointToLatLng(at), { icon: pin(c.category), keyboard: true, title: "施設" });
             m.on("click", function () { popup(m, c.id); activate(c.id, false); });
             m.on("mouseover", function () { activate(c.id, false); });
             m.on("add", function () { var e = m.getElement(); if (e) e.setAttribute("aria-label", "施設の場所（選ぶと名前と電話番号）"); });

@@ -4,6 +4,7 @@
 mod architecture;
 mod import;
 mod search;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -348,7 +348,7 @@ impl SearchIndex {
             let x = (p.lng + 180.0) / 360.0;
             let s = p.lat.to_radians().sin().clamp(-0.9999, 0.9999);
             let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI);
-            if zoom >= 16 { ((x * 1e9) as i64, (y * 1e9) as i64) } else { ((x * scale) as i64, (y * scale) as i64) }
+            ((x * scale) as i64, (y * scale) as i64)
         };
         struct Acc {
             lat: f64,
@@ -358,11 +358,13 @@ impl SearchIndex {
             cats: [u32; 64],
         }
         let mut cells: std::collections::HashMap<(i64, i64), Acc> = std::collections::HashMap::new();
-        for i in entries {
+        for (n, i) in entries.into_iter().enumerate() {
             let e = &side.entries[i as usize];
             let Some(p) = e.point else { continue };
-            let a =
-                cells.entry(cell(p)).or_insert(Acc { lat: 0.0, lng: 0.0, count: 0, id: e.id as i64, cats: [0; 64] });
+            // From zoom 16 every facility is its own marker, even when
+            // several share one published point.
+            let key = if zoom >= 16 { (n as i64, -1) } else { cell(p) };
+            let a = cells.entry(key).or_insert(Acc { lat: 0.0, lng: 0.0, count: 0, id: e.id as i64, cats: [0; 64] });
             a.lat += p.lat;
             a.lng += p.lng;
             a.count += 1;
