@@ -18,7 +18,8 @@
 #
 # Output: bench/results/import-YYYY-MM-DD.csv  (size,step,metric,value,runs)
 #         bench/results/import-YYYY-MM-DD.md   (table with ratios to the parse floor)
-# Env: SIZES, SEED, REPEAT_SMALL (3), REPEAT_LARGE (1), KEEP_TMP=1 keeps the temp dir.
+# Env: SIZES, SEED, REPEAT_SMALL (3), REPEAT_LARGE (1), KEEP_TMP=1 keeps the temp dir,
+#      SKIP_BUILD=1 measures the binaries already built (e.g. while the tree does not compile).
 set -euo pipefail
 
 SIZES=${SIZES:-"1000 30000 500000"}
@@ -55,14 +56,24 @@ PIN=()
 if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then PIN=(taskset -c 0); fi
 
 # ---------------------------------------------------------------- build
-echo "building (release)…" >&2
-cargo build --release --quiet -p tsunagi
-cargo build --release --quiet -p tsunagi-import --example parse_floor
+# (equivalent to `cargo build --release -p tsunagi -p tsunagi-import --example parse_floor`
+# but without restricting the tsunagi package to examples)
+if [[ ${SKIP_BUILD:-0} == 1 ]]; then
+    echo "SKIP_BUILD=1: using the binaries already in the target directory" >&2
+else
+    echo "building (release)…" >&2
+    cargo build --release --quiet -p tsunagi
+    cargo build --release --quiet -p tsunagi-import --example parse_floor
+fi
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-TSUNAGI="$TARGET_DIR/release/tsunagi"
-FLOOR="$TARGET_DIR/release/examples/parse_floor"
-[[ -x $TSUNAGI ]] || die "missing $TSUNAGI"
-[[ -x $FLOOR ]] || die "missing $FLOOR"
+[[ -x $TARGET_DIR/release/tsunagi ]] || die "missing $TARGET_DIR/release/tsunagi"
+[[ -x $TARGET_DIR/release/examples/parse_floor ]] || die "missing $TARGET_DIR/release/examples/parse_floor"
+# private copies: a rebuild during the run must not change the program measured
+mkdir -p "$WORK/bin"
+cp "$TARGET_DIR/release/tsunagi" "$TARGET_DIR/release/examples/parse_floor" "$WORK/bin/"
+TSUNAGI="$WORK/bin/tsunagi"
+FLOOR="$WORK/bin/parse_floor"
+export TSUNAGI_REFERENCE_DIR="${TSUNAGI_REFERENCE_DIR:-$ROOT/data/reference}"
 
 RAW="$WORK/raw.csv"        # size,step,rep,metric,value
 : >"$RAW"
@@ -149,6 +160,11 @@ for N in $SIZES; do
         VAR="$WORK/var-$N-$rep"
         measure "$N" import "$rep" "$WORK/import-$N-$rep.json" "$TSUNAGI" --data-dir "$VAR" import --json "$FILE"
         check_report "$WORK/import-$N-$rep.json" "$N" import "$rep"
+        # a fresh data dir has no Japanese dictionary, so normally no search index
+        # is built: anything beside tsunagi.sqlite* in the data dir counts as one
+        idx=0
+        if find "$VAR" -mindepth 1 -maxdepth 1 ! -name 'tsunagi.sqlite*' | grep -q .; then idx=1; fi
+        record "$N" import "$rep" search_index_built "$idx"
         db=0
         for f in "$VAR/tsunagi.sqlite" "$VAR/tsunagi.sqlite-wal"; do
             [[ -f $f ]] && db=$((db + $(stat -c %s "$f")))
@@ -196,7 +212,15 @@ for key in order:
         rows.append((size, step, metric, v[0], len(v)))
         continue
     m = median(key)
-    rows.append((size, step, metric, "NA" if m is None else (f"{m:.6f}" if "seconds" in metric else f"{m:g}"), len(v)))
+    if m is None:
+        shown = "NA"
+    elif "seconds" in metric:
+        shown = f"{m:.6f}"
+    elif float(m).is_integer():
+        shown = str(int(m))
+    else:
+        shown = f"{m:.1f}"
+    rows.append((size, step, metric, shown, len(v)))
     if metric == "wall_seconds" and step != "generate" and m:
         rows.append((size, step, "rows_per_s", f"{size / m:.1f}", len(v)))
 with open(out_csv, "w", encoding="utf-8", newline="") as f:
@@ -221,6 +245,9 @@ md = [f"# Import benchmark — {e['DATE']}", "",
       "**dry-run** = `tsunagi import --dry-run --json` (read, convert, geocode, no DB), "
       "**import** = `tsunagi import --json` into a fresh data dir. Times are process wall times "
       "(start-up and reference loading included; they dominate at 1k rows).",
+      "- Search index: " + ("built during import" if all(median((n, "import", "search_index_built")) for n in
+        sorted({k[0] for k in order})) else "NOT built (a fresh data dir has no Japanese dictionary), so **import** = "
+        "database only") + ".",
       "- The machine is shared and noisy: compare ratios from the same run, not absolute times across days.",
       "",
       "| rows | file MB | floor s | dry-run s | import s | dry-run ÷ floor | import ÷ floor | import rows/s | peak RSS floor / dry-run / import MB | DB MB |",

@@ -65,6 +65,11 @@ assert len(MEDICAL_HEADER) == 42 and len(CARE_HEADER) == 36 and len(MHLW_HEADER)
 # ---------------------------------------------------------------- vocabulary
 # (text, katakana, romaji) — the patterns of tools/gen.py, with readings.
 
+def _hira(s):
+    """Katakana -> hiragana (さとう歯科 from サトウ)."""
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in s)
+
+
 def _kata(s):
     """Hiragana -> katakana (other characters unchanged)."""
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in s)
@@ -76,17 +81,47 @@ SURN = [("佐藤", "サトウ", "sato"), ("鈴木", "スズキ", "suzuki"), ("�
         ("加藤", "カトウ", "kato"), ("吉田", "ヨシダ", "yoshida"), ("山田", "ヤマダ", "yamada"),
         ("佐々木", "ササキ", "sasaki"), ("山口", "ヤマグチ", "yamaguchi"), ("松本", "マツモト", "matsumoto"),
         ("井上", "イノウエ", "inoue"), ("木村", "キムラ", "kimura"), ("林", "ハヤシ", "hayashi"),
-        ("斎藤", "サイトウ", "saito"), ("清水", "シミズ", "shimizu")]
+        ("斎藤", "サイトウ", "saito"), ("清水", "シミズ", "shimizu"), ("山崎", "ヤマザキ", "yamazaki"),
+        ("森", "モリ", "mori"), ("阿部", "アベ", "abe"), ("池田", "イケダ", "ikeda"), ("橋本", "ハシモト", "hashimoto"),
+        ("山下", "ヤマシタ", "yamashita"), ("石川", "イシカワ", "ishikawa"), ("中島", "ナカジマ", "nakajima"),
+        ("前田", "マエダ", "maeda"), ("藤田", "フジタ", "fujita"), ("後藤", "ゴトウ", "goto"), ("小川", "オガワ", "ogawa"),
+        ("岡田", "オカダ", "okada"), ("村上", "ムラカミ", "murakami"), ("長谷川", "ハセガワ", "hasegawa"),
+        ("近藤", "コンドウ", "kondo"), ("石井", "イシイ", "ishii"), ("坂本", "サカモト", "sakamoto"),
+        ("遠藤", "エンドウ", "endo"), ("藤井", "フジイ", "fujii"), ("青木", "アオキ", "aoki"), ("福田", "フクダ", "fukuda"),
+        ("三浦", "ミウラ", "miura"), ("西村", "ニシムラ", "nishimura"), ("藤原", "フジワラ", "fujiwara"),
+        ("太田", "オオタ", "ota"), ("松田", "マツダ", "matsuda"), ("原田", "ハラダ", "harada"),
+        ("岡本", "オカモト", "okamoto"), ("中野", "ナカノ", "nakano"), ("松井", "マツイ", "matsui"),
+        ("竹内", "タケウチ", "takeuchi"), ("金子", "カネコ", "kaneko"), ("和田", "ワダ", "wada"), ("中山", "ナカヤマ", "nakayama"),
+        ("石田", "イシダ", "ishida"), ("上田", "ウエダ", "ueda"), ("森田", "モリタ", "morita"), ("原", "ハラ", "hara"),
+        ("柴田", "シバタ", "shibata"), ("酒井", "サカイ", "sakai"), ("工藤", "クドウ", "kudo"), ("横山", "ヨコヤマ", "yokoyama"),
+        ("宮崎", "ミヤザキ", "miyazaki"), ("宮本", "ミヤモト", "miyamoto"), ("内田", "ウチダ", "uchida"),
+        ("高木", "タカギ", "takagi"), ("安藤", "アンドウ", "ando"), ("谷口", "タニグチ", "taniguchi"), ("大野", "オオノ", "ono"),
+        ("丸山", "マルヤマ", "maruyama"), ("今井", "イマイ", "imai"), ("高田", "タカダ", "takada"), ("藤本", "フジモト", "fujimoto"),
+        ("武田", "タケダ", "takeda"), ("村田", "ムラタ", "murata"), ("上野", "ウエノ", "ueno"), ("杉山", "スギヤマ", "sugiyama"),
+        ("増田", "マスダ", "masuda"), ("平野", "ヒラノ", "hirano"), ("大塚", "オオツカ", "otsuka"), ("千葉", "チバ", "chiba"),
+        ("久保", "クボ", "kubo"), ("松井", "マツイ", "matsui"), ("小島", "コジマ", "kojima"), ("岩崎", "イワサキ", "iwasaki"),
+        ("桜井", "サクライ", "sakurai"), ("野口", "ノグチ", "noguchi"), ("松尾", "マツオ", "matsuo"), ("野村", "ノムラ", "nomura"),
+        ("木下", "キノシタ", "kinoshita"), ("菊地", "キクチ", "kikuchi"), ("佐野", "サノ", "sano"), ("大西", "オオニシ", "onishi"),
+        ("杉本", "スギモト", "sugimoto"), ("新井", "アライ", "arai"), ("浜田", "ハマダ", "hamada"), ("菅原", "スガワラ", "sugawara"),
+        ("市川", "イチカワ", "ichikawa"), ("水野", "ミズノ", "mizuno")]
+SURN = list(dict((x[0], x) for x in SURN).values())
 HIRA = [(h, _kata(h), r) for h, r in [
     ("さくら", "sakura"), ("ひまわり", "himawari"), ("あおば", "aoba"), ("みどり", "midori"), ("すみれ", "sumire"),
     ("かえで", "kaede"), ("つばさ", "tsubasa"), ("ひかり", "hikari"), ("なごみ", "nagomi"), ("やすらぎ", "yasuragi"),
     ("こもれび", "komorebi"), ("あさひ", "asahi"), ("ゆうゆう", "yuyu"), ("はなみずき", "hanamizuki"),
     ("たんぽぽ", "tanpopo"), ("ふれあい", "fureai"), ("いきいき", "ikiiki"), ("にこにこ", "nikoniko"),
-    ("ほほえみ", "hohoemi"), ("わかば", "wakaba")]]
+    ("ほほえみ", "hohoemi"), ("わかば", "wakaba"), ("こすもす", "kosumosu"), ("あじさい", "ajisai"),
+    ("つくし", "tsukushi"), ("なでしこ", "nadeshiko"), ("ふたば", "futaba"), ("のぞみ", "nozomi"), ("めぐみ", "megumi"),
+    ("やまびこ", "yamabiko"), ("そよかぜ", "soyokaze"), ("ひだまり", "hidamari"), ("ぬくもり", "nukumori"),
+    ("まごころ", "magokoro"), ("ゆずりは", "yuzuriha"), ("さつき", "satsuki"), ("もみじ", "momiji")]]
 KATA = [("ケアサポート", "ケアサポート", "care-support"), ("ライフ", "ライフ", "life"), ("ハート", "ハート", "heart"),
         ("ホーム", "ホーム", "home"), ("メディカル", "メディカル", "medical"), ("グリーン", "グリーン", "green"),
         ("サンライズ", "サンライズ", "sunrise"), ("オリーブ", "オリーブ", "olive"),
-        ("ハーモニー", "ハーモニー", "harmony"), ("リーフ", "リーフ", "leaf")]
+        ("ハーモニー", "ハーモニー", "harmony"), ("リーフ", "リーフ", "leaf")] + [(k, k, r) for k, r in [
+    ("ケアリンク", "care-link"), ("ソレイユ", "soleil"), ("アイリス", "iris"), ("ルピナス", "lupinus"),
+    ("ブルーム", "bloom"), ("エール", "yell"), ("ステラ", "stella"), ("コスモス", "cosmos"), ("ミモザ", "mimosa"),
+    ("ピース", "peace"), ("ウェルネス", "wellness"), ("フォレスト", "forest"), ("ネクスト", "next"),
+    ("アース", "earth"), ("ベル", "bell")]]
 # 診療科目 with a weight (内科 is by far the most common first department)
 SPEC = [("内科", "ナイカ", 30), ("外科", "ゲカ", 4), ("小児科", "ショウニカ", 7), ("整形外科", "セイケイゲカ", 8),
         ("皮膚科", "ヒフカ", 5), ("眼科", "ガンカ", 5), ("耳鼻咽喉科", "ジビインコウカ", 4),
@@ -102,7 +137,41 @@ TOWN = [("本町", "ホンマチ"), ("栄町", "サカエマチ"), ("緑町", "�
         ("南町", "ミナミマチ"), ("北町", "キタマチ"), ("田無町", "タナシチョウ"), ("保谷町", "ホウヤチョウ"),
         ("小川町", "オガワマチ"), ("富士見町", "フジミチョウ"), ("若葉町", "ワカバチョウ"),
         ("桜ヶ丘", "サクラガオカ"), ("青葉台", "アオバダイ"), ("泉町", "イズミチョウ"), ("錦町", "ニシキチョウ"),
-        ("日の出町", "ヒノデチョウ")]
+        ("日の出町", "ヒノデチョウ"), ("昭和町", "ショウワチョウ"), ("大手町", "オオテマチ"), ("宮前町", "ミヤマエチョウ"),
+        ("八幡町", "ヤハタチョウ"), ("寿町", "コトブキチョウ"), ("松原", "マツバラ"), ("新町", "シンマチ"),
+        ("元町", "モトマチ"), ("港町", "ミナトマチ"), ("住吉町", "スミヨシチョウ"), ("春日町", "カスガチョウ"),
+        ("朝日町", "アサヒマチ"), ("千代田", "チヨダ"), ("平和町", "ヘイワチョウ"), ("花園町", "ハナゾノチョウ"),
+        ("末広町", "スエヒロチョウ"), ("弥生町", "ヤヨイチョウ"), ("常盤町", "トキワチョウ"), ("城山", "シロヤマ"),
+        ("駅前", "エキマエ")]
+_ROMA = dict(zip(
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ",
+    "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo "
+    "ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de do ba bi bu be bo pa pi pu pe po".split()))
+
+
+def _roma(kana):
+    """Katakana -> plain romaji for web addresses (ホンマチ -> honmachi)."""
+    out, double = [], False
+    for c in kana:
+        if c == "ッ":
+            double = True
+            continue
+        if c in "ャュョ" and out and out[-1].endswith("i"):
+            last = out.pop()
+            base = last[:-1] if last[:-1] in ("sh", "ch", "j") else last[:-1] + "y"
+            out.append(base + {"ャ": "a", "ュ": "u", "ョ": "o"}[c])
+            continue
+        r = _ROMA.get(c, "")
+        if double and r:
+            r = r[0] + r
+        double = False
+        out.append(r)
+    return "".join(out)
+
+
+TOWN_ROMA = {t: _roma(k) for t, k in TOWN}
+
 CH = [("薬局", "ヤッキョク"), ("ファーマシー", "ファーマシー"), ("調剤薬局", "チョウザイヤッキョク")]
 BUILDING = ["{s}ビル{d}F", "{s}ビル{d}Ｆ", "{k}{d}階", "{t}ハイツ{d}01号", "{k}ビル　{d}階", "ゆめタウン{c}{d}階"]
 
@@ -110,7 +179,7 @@ BUILDING = ["{s}ビル{d}F", "{s}ビル{d}Ｆ", "{k}{d}階", "{t}ハイツ{d}01�
 LIT = {
     "クリニック": "クリニック", "医院": "イイン", "医療法人社団": "イリョウホウジンシャダン", "医療法人": "イリョウホウジン",
     "会": "カイ", "歯科医院": "シカイイン", "歯科クリニック": "シカクリニック", "歯科": "シカ",
-    "デンタルクリニック": "デンタルクリニック", "中央病院": "チュウオウビョウイン", "病院": "ビョウイン",
+    "デンタルクリニック": "デンタルクリニック", "デンタルオフィス": "デンタルオフィス", "中央病院": "チュウオウビョウイン", "病院": "ビョウイン",
     "立病院": "リツビョウイン", "総合病院": "ソウゴウビョウイン", "店": "テン",
     "訪問看護ステーション": "ホウモンカンゴステーション", "訪問看護": "ホウモンカンゴ",
     "ケアプランセンター": "ケアプランセンター", "居宅介護支援事業所": "キョタクカイゴシエンジギョウショ",
@@ -132,7 +201,7 @@ LIT = {
 
 
 class Muni:
-    __slots__ = ("code", "pc", "pref", "city", "kana", "lat", "lng", "short", "short_kana", "city_part",
+    __slots__ = ("code", "pc", "pref", "city", "kana", "lat", "lng", "short", "short_kana", "city_part", "city_kana",
                  "area", "paren", "post_lo", "post_style", "roma")
 
 
@@ -187,15 +256,23 @@ def load_munis(path, rnd):
         m.kana = _kata("".join(kana_parts))
         m.lat, m.lng = float(r["lat"]), float(r["lng"])
         # the part of the name used in facility names: 札幌市中央区 -> 札幌, 下松市 -> 下松
-        base, bkana = parts[0], _kata(kana_parts[0])
-        m.city_part = base
-        m.short = base[:-1] if len(base) > 2 else base
-        sk = bkana
-        for suf in ("シ", "ク", "チョウ", "マチ", "ソン", "ムラ"):
-            if len(base) > 2 and sk.endswith(suf) and len(sk) > len(suf) + 1:
-                sk = sk[: -len(suf)]
-                break
-        m.short_kana = sk
+        m.city_part, m.city_kana = parts[0], _kata(kana_parts[0])
+
+        def short(name, kana):
+            if len(name) <= 2:
+                return name, kana
+            for suf in ("シ", "ク", "チョウ", "マチ", "ソン", "ムラ"):
+                if kana.endswith(suf) and len(kana) > len(suf) + 1:
+                    return name[:-1], kana[: -len(suf)]
+            return name[:-1], kana
+
+        m.short, m.short_kana = short(parts[0], _kata(kana_parts[0]))
+        if len(parts) > 1 and len(kana_parts) > 1:
+            # a ward of a designated city: 港北区 -> 港北, 北区 -> 横浜北
+            ws, wk = short(parts[1], _kata(kana_parts[1]))
+            if len(parts[1]) <= 2:
+                ws, wk = m.short + parts[1][:-1], m.short_kana + _kata(kana_parts[1])[:-1]
+            m.short, m.short_kana = ws, wk
         kind = m.city[-1]
         special_ward = len(parts) == 1 and kind == "区"          # 東京23区
         ward = len(parts) > 1
@@ -285,18 +362,25 @@ CORP_CARE = ["社会福祉法人{h}会", "株式会社{k}", "医療法人{s}会"
 FW = str.maketrans("0123456789-", "０１２３４５６７８９ー")
 
 
-# Name templates. Tokens: s surname, h hiragana word, k katakana word, p the
+# Name templates. Tokens: s surname, S surname in hiragana, h hiragana word, k katakana word, p the
 # main 診療科, t town, c short city name (下松), C city (下松市), y pharmacy word,
 # _ a space (full- or half-width); anything else is a literal in LIT.
 # (tokens, slug of the web address)
 MED_TMPL = {
     "clinic": [("s p クリニック", "{s}-clinic"), ("t p 医院", "{s}-iin"), ("c p クリニック", "clinic-{s}"),
-               ("医療法人社団 h 会 _ s p", "{h}kai")],
+               ("医療法人社団 h 会 _ s p", "{h}kai"), ("s p 医院", "{s}-iin"), ("S p クリニック", "{s}-cl"),
+               ("h p クリニック", "{h}-clinic"), ("c t p クリニック", "{t}-clinic"), ("s 医院", "{s}-iin"),
+               ("c k p クリニック", "{k}-clinic")],
     "dental": [("s 歯科医院", "{s}-dental"), ("t 歯科クリニック", "dental-{s}"), ("h 歯科", "{h}-dc"),
-               ("c デンタルクリニック", "dental-{h}")],
+               ("c デンタルクリニック", "dental-{h}"), ("s 歯科クリニック", "{s}-dc"), ("S 歯科", "{s}-shika"),
+               ("S 歯科医院", "{s}-shika"), ("t 歯科医院", "{t}-dental"), ("h 歯科クリニック", "{h}-dental"),
+               ("c k デンタルクリニック", "{k}-dental"), ("s デンタルオフィス", "{s}-office"), ("c t 歯科", "{t}-shika"),
+               ("医療法人社団 h 会 _ s 歯科医院", "{h}kai")],
     "hosp": [("c 中央病院", "{s}-hp"), ("医療法人 h 会 _ s 病院", "{h}-hospital"), ("C 立病院", "city-hp-{s}"),
              ("t 総合病院", "general-{h}")],
-    "pharm": [("h y _ t 店", "{h}-ph"), ("k y _ c 店", "{k}-pharmacy"), ("s y", "{s}-yakkyoku")],
+    "pharm": [("h y _ t 店", "{h}-ph"), ("k y _ c 店", "{k}-pharmacy"), ("s y", "{s}-yakkyoku"),
+              ("k y _ t 店", "{k}-ph"), ("t y", "{t}-yakkyoku"), ("c t y", "{t}-ph"), ("S y", "{s}-ph"),
+              ("h y _ c t 店", "{h}-pharmacy")],
 }
 CARE_TMPL = {
     "訪問看護": ["訪問看護ステーション _ h", "c _ 訪問看護ステーション _ h", "k 訪問看護 _ t"],
@@ -466,8 +550,8 @@ class Gen:
         """(name, kana, picks) for a template."""
         s, h, k = self.ch(SURN), self.ch(HIRA), self.ch(KATA)
         sep = "　" if self.R() < 0.7 else " "
-        val = {"s": s, "h": h, "k": k, "t": t, "p": sp, "y": y, "c": (m.short, m.short_kana),
-               "C": (m.city_part, m.kana), "_": (sep, sep)}
+        val = {"s": s, "S": (_hira(s[1]), s[1]), "h": h, "k": k, "t": t, "p": sp, "y": y,
+               "c": (m.short, m.short_kana), "C": (m.city_part, m.city_kana), "_": (sep, sep)}
         text, kana = [], []
         for tok in tokens:
             v = val.get(tok)
@@ -477,7 +561,7 @@ class Gen:
             else:
                 text.append(v[0])
                 kana.append(v[1])
-        return "".join(text), "".join(kana), {"s": s[2], "h": h[2], "k": k[2]}
+        return "".join(text), "".join(kana), {"s": s[2], "h": h[2], "k": k[2], "t": TOWN_ROMA.get(t[0], "town")}
 
     # ------------------------------------------------------------ schedule
     def hhmm(self, minutes, excel):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tsunagi needs on a fresh Debian machine and builds it:
 #   - Debian packages: mecab-ipadic (the dictionary source), and for the
-#     browser tests chromium, chromium-driver, fonts-noto-cjk;
+#     browser tests chromium, chromium-driver, fonts-noto-cjk, poppler-utils;
 #   - the front-end libraries, from npm, vendored into web/vendor;
 #   - the tsunagi binary (debug by default, --release for the demo);
 #   - the IPADIC dictionary, compiled offline into $TSUNAGI_DICTIONARY_DIR.
@@ -22,7 +22,7 @@ export TSUNAGI_DATA_DIR="${TSUNAGI_DATA_DIR:-$PWD/var}"
 export TSUNAGI_DICTIONARY_DIR="${TSUNAGI_DICTIONARY_DIR:-$TSUNAGI_DATA_DIR/dict/ipadic}"
 
 need=()
-for pkg in mecab-ipadic chromium chromium-driver fonts-noto-cjk; do
+for pkg in mecab-ipadic chromium chromium-driver fonts-noto-cjk poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

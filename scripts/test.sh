@@ -22,9 +22,10 @@ if cargo tree -p tsunagi-domain -e normal --prefix none | grep -qE '^(diesel|tan
 fi
 
 echo "==> tests"
-if command -v cargo-nextest >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast
-else
-  cargo test --workspace --no-fail-fast
-fi
+# One process per test binary, so the imported fixtures are shared.
+cargo test --workspace --no-fail-fast
+
+echo "==> browser tests (headless chromium)"
+cargo build -q -p tsunagi
+scripts/test-browser.sh
 echo "==> all checks passed"

@@ -49,7 +49,7 @@
       ev.preventDefault();
       var on = !document.body.classList.contains("large-text");
       document.body.classList.toggle("large-text", on);
-      t.setAttribute("aria-pressed", on ? "true" : "false");
+      t.textContent = on ? "文字を標準に戻す" : "文字を大きく";
       setCookie("large_text", on ? "1" : "0", 365);
       return;
     }
@@ -190,6 +190,10 @@
   }
 
   // --- live results on the search page ---
+  function hiragana(s) {
+    return s.normalize("NFKC").replace(/[\u30a1-\u30f6]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0x60); });
+  }
+
   function renderItem(it) {
     var badges = el("p", { class: "badges" }, it.categories.map(function (c, i) {
       return el("span", { class: "badge " + (GROUP[c] || "g-other"), text: it.category_labels[i] || c });
@@ -203,7 +207,7 @@
     return el("li", attrs, [
       el("h3", {}, [el("a", { href: "/facilities/" + it.id, text: it.display_name || it.name })]),
       it.display_name && it.display_name !== it.name ? el("p", { class: "reading", text: it.name }) : null,
-      it.kana ? el("p", { class: "reading", text: it.kana }) : null,
+      it.kana ? el("p", { class: "reading", text: hiragana(it.kana) }) : null,
       badges,
       it.address ? el("p", { class: "address" }, [it.address, dist ? el("span", { class: "distance", text: "（" + dist + "）" }) : null]) : null,
       el("p", { class: "contact" }, [
@@ -216,8 +220,21 @@
 
   function liveSearch(form, mapApi) {
     var list = document.getElementById("results"), title = document.getElementById("results-title");
-    var pager = document.querySelector("nav.pager");
     var timer = null, seq = 0;
+    function renderPager(q, d) {
+      var old = document.querySelector("nav.pager");
+      if (old) old.remove();
+      if (d.total_pages <= 1) return;
+      var base = q.split("&").filter(function (kv) { return kv && kv.indexOf("page=") !== 0; }).join("&");
+      var href = function (n) { return "/?" + base + (base ? "&" : "") + "page=" + n; };
+      var nav = el("nav", { class: "pager", "aria-label": "ページ" });
+      if (d.page_number > 1) nav.appendChild(el("a", { rel: "prev", href: href(d.page_number - 1), text: "前へ" }));
+      for (var n = Math.max(1, d.page_number - 3); n <= Math.min(d.total_pages, d.page_number + 3); n++) {
+        nav.appendChild(n === d.page_number ? el("span", { "aria-current": "page", text: String(n) }) : el("a", { href: href(n), text: String(n) }));
+      }
+      if (d.page_number < d.total_pages) nav.appendChild(el("a", { rel: "next", href: href(d.page_number + 1), text: "次へ" }));
+      list.parentNode.appendChild(nav);
+    }
     function params() {
       var fd = new FormData(form), out = [];
       fd.forEach(function (v, k) { if (String(v).trim() !== "") out.push(encodeURIComponent(k) + "=" + encodeURIComponent(v)); });
@@ -232,8 +249,9 @@
         var d = res.d;
         list.textContent = "";
         d.items.forEach(function (it) { list.appendChild(renderItem(it)); });
-        title.textContent = d.total_items ? d.total_items + "件見つかりました（1〜" + d.items.length + "件目）" : "条件にあう施設は見つかりませんでした。条件を減らしてみてください。";
-        if (pager) pager.hidden = true;
+        var first = (d.page_number - 1) * d.size + 1;
+        title.textContent = d.total_items ? d.total_items + "件見つかりました（" + first + "〜" + (first + d.items.length - 1) + "件目）" : "条件にあう施設は見つかりませんでした。条件を減らしてみてください。";
+        renderPager(q, d);
         var near = (q.match(/(?:^|&)near=([^&]*)/) || [])[1];
         if (mapApi) mapApi.setQuery(q, near ? decodeURIComponent(near) : null);
       }).catch(function () {});

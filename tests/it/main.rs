@@ -30,6 +30,12 @@ pub struct Tsunagi {
     pub dir: tempfile::TempDir,
 }
 
+impl Default for Tsunagi {
+    fn default() -> Tsunagi {
+        Tsunagi::new()
+    }
+}
+
 impl Tsunagi {
     pub fn new() -> Tsunagi {
         Tsunagi { dir: tempfile::tempdir().unwrap() }

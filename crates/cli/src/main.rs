@@ -32,7 +32,7 @@ enum Command {
     /// Import official lists (CSV/TSV/XLSX/GeoJSON) into the database.
     Import(import::Args),
     /// Search facilities (Japanese text, filters, places).
-    Search(search::SearchArgs),
+    Search(Box<search::SearchArgs>),
     /// The search index: rebuild, sync, check.
     #[command(subcommand)]
     Index(search::IndexCommand),
@@ -101,7 +101,7 @@ fn run(cli: Cli) -> Result<i32> {
     let config = Config::new(cli.data_dir, cli.reference_dir, cli.dictionary_dir);
     match cli.command {
         Command::Import(args) => import::run(&config, args),
-        Command::Search(args) => search::search(&config, args),
+        Command::Search(args) => search::search(&config, *args),
         Command::Index(cmd) => search::index(&config, cmd),
         Command::Dict(cmd) => search::dict(&config, cmd),
         Command::Bench(cmd) => bench::run(&config, cmd),

@@ -51,6 +51,6 @@ pub fn run(config: &Config, a: Args) -> Result<i32> {
     let state = AppState::new(store, index.clone(), reference, web)?;
     let workers = a.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     eprintln!("tsunagi: {} facilities ({n} re-indexed), serving on http://{}", index.len(), a.bind);
-    actix_web::rt::System::new().block_on(tsunagi_web::serve(state, &a.bind, workers))?;
+    tsunagi_web::run(state, &a.bind, workers)?;
     Ok(0)
 }

@@ -15,6 +15,7 @@
 //! - Every change to a field is in `changes` with its before and after.
 //! - A field in `edited_fields` is never written by an import.
 
+mod import;
 mod schema;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
@@ -23,12 +24,12 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use serde::Serialize;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+pub use import::Importer;
 use schema::{changes, datasets, edited_fields, facilities, facility_codes, facility_records, meta};
-use tsunagi_domain::merge::{self, FieldChange, FieldSources, MatchReason, Stamp};
+use tsunagi_domain::merge::{self, FieldChange, MatchReason, Stamp};
 use tsunagi_domain::{Facility, normalize};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -135,16 +136,14 @@ impl Store {
         let mut failure: Option<E> = None;
         let result = conn.immediate_transaction::<T, Error, _>(|conn| {
             let (id, date) = upsert_dataset(conn, dataset)?;
-            let mut importer = Importer {
-                conn,
-                stamp: Stamp { dataset: id, date, line: 0 },
-                verified_by: format!("公開データ: {}", dataset.title.as_deref().unwrap_or(&dataset.file_name)),
-                now: now(),
-            };
-            f(&mut importer).map_err(|e| {
+            let verified_by = format!("公開データ: {}", dataset.title.as_deref().unwrap_or(&dataset.file_name));
+            let mut importer = Importer::start(conn, Stamp { dataset: id, date, line: 0 }, verified_by, now())?;
+            let out = f(&mut importer).map_err(|e| {
                 failure = Some(e);
                 Error::Aborted
-            })
+            })?;
+            importer.end()?;
+            Ok(out)
         });
         match (result, failure) {
             (Ok(t), _) => Ok(t),
@@ -518,13 +517,13 @@ impl FacilityRow {
 /// The columns of `facilities` derived from its `data`.
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = facilities, treat_none_as_null = true)]
-struct Projection {
+pub(crate) struct Projection {
     data: String,
     name: String,
-    name_key: String,
+    pub(crate) name_key: String,
     primary_category: Option<String>,
-    address_key: Option<String>,
-    phone_key: Option<String>,
+    pub(crate) address_key: Option<String>,
+    pub(crate) phone_key: Option<String>,
     municipality_code: Option<String>,
     care_area: Option<String>,
     lat: Option<f64>,
@@ -533,7 +532,7 @@ struct Projection {
 }
 
 impl Projection {
-    fn of(f: &Facility) -> Projection {
+    pub(crate) fn of(f: &Facility) -> Projection {
         let visibility = serde_json::to_value(f.visibility)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -583,20 +582,6 @@ pub enum Applied {
     NoMatch,
 }
 
-/// Writes the records of one file inside its transaction.
-pub struct Importer<'c> {
-    conn: &'c mut SqliteConnection,
-    stamp: Stamp,
-    verified_by: String,
-    now: String,
-}
-
-impl std::fmt::Debug for Importer<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Importer").field("stamp", &self.stamp).finish_non_exhaustive()
-    }
-}
-
 /// Totals of one file's import, written to its dataset row.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
@@ -604,222 +589,6 @@ pub struct Counts {
     pub imported: i64,
     pub merged: i64,
     pub skipped: i64,
-}
-
-impl Importer<'_> {
-    pub fn dataset_id(&self) -> i64 {
-        self.stamp.dataset
-    }
-
-    pub fn dataset_date(&self) -> NaiveDate {
-        self.stamp.date
-    }
-
-    /// Folds one record into the facility it belongs to, or creates one.
-    pub fn apply(&mut self, rec: &Incoming) -> Result<Applied> {
-        self.stamp.line = rec.records.first().map_or(0, |(line, _)| *line);
-        let (found, code_conflicts) = self.find_match(&rec.facility)?;
-        let (applied, id) = match found {
-            Some((id, reason)) => {
-                let changed = self.merge_into(id, &rec.facility)?;
-                (Applied::Merged { id, reason, changed }, id)
-            }
-            None if rec.existing_only => return Ok(Applied::NoMatch),
-            None => {
-                let id = self.create(&rec.facility)?;
-                (Applied::Created { id, code_conflicts }, id)
-            }
-        };
-        for (line, raw) in &rec.records {
-            diesel::replace_into(facility_records::table)
-                .values((
-                    facility_records::dataset_id.eq(self.stamp.dataset),
-                    facility_records::line.eq(*line as i64),
-                    facility_records::facility_id.eq(id),
-                    facility_records::raw.eq(raw),
-                ))
-                .execute(self.conn)?;
-        }
-        Ok(applied)
-    }
-
-    /// Stores the totals and problems of the file.
-    pub fn finish(&mut self, counts: &Counts, problems: &serde_json::Value) -> Result<()> {
-        diesel::update(datasets::table.find(self.stamp.dataset))
-            .set((
-                datasets::rows.eq(counts.rows),
-                datasets::imported.eq(counts.imported),
-                datasets::merged.eq(counts.merged),
-                datasets::skipped.eq(counts.skipped),
-                datasets::problems.eq(problems.to_string()),
-            ))
-            .execute(self.conn)?;
-        Ok(())
-    }
-
-    /// The facility `f` belongs to: by official code, then by name with
-    /// address, phone or place. Candidates are narrowed in SQL so that a
-    /// chain name shared by hundreds of pharmacies costs a few rows.
-    ///
-    /// Within one file, rows with different names (or the same name at
-    /// other addresses) are the publisher's separate entries: only a code
-    /// or the same name with the same address or phone joins them.
-    #[allow(clippy::type_complexity)]
-    fn find_match(&mut self, f: &Facility) -> Result<(Option<(i64, MatchReason)>, Vec<(tsunagi_domain::Code, i64)>)> {
-        let mut ids: Vec<i64> = Vec::new();
-        let mut owners: Vec<(tsunagi_domain::Code, i64)> = Vec::new();
-        for code in &f.codes {
-            let owner: Option<i64> = facility_codes::table
-                .filter(facility_codes::scheme.eq(code.scheme.id()))
-                .filter(facility_codes::value.eq(&code.value))
-                .select(facility_codes::facility_id)
-                .first(self.conn)
-                .optional()?;
-            if let Some(o) = owner {
-                ids.push(o);
-                owners.push((code.clone(), o));
-            }
-        }
-        let name_key = normalize::name_key(&f.name);
-        // Values that match nothing stand in for missing ones.
-        let address_key = f
-            .address
-            .full
-            .as_deref()
-            .map(normalize::address_key)
-            .filter(|k| !k.is_empty())
-            .unwrap_or_else(|| "\u{0}".into());
-        let phone_key = f.phone.as_deref().and_then(normalize::phone_key).unwrap_or_else(|| "\u{0}".into());
-        let (lat, lng) = f.point().map_or((999.0, 999.0), |p| (p.lat, p.lng));
-        let (dlat, dlng) = (0.003, 0.004);
-        ids.extend(
-            facilities::table
-                .filter(facilities::name_key.eq(&name_key))
-                .filter(
-                    facilities::address_key.eq(&address_key).or(facilities::phone_key.eq(&phone_key)).or(
-                        facilities::lat
-                            .between(lat - dlat, lat + dlat)
-                            .and(facilities::lng.between(lng - dlng, lng + dlng)),
-                    ),
-                )
-                .select(facilities::id)
-                .limit(20)
-                .load::<i64>(self.conn)?,
-        );
-        ids.extend(
-            facilities::table
-                .filter(facilities::name_key.ne(&name_key))
-                .filter(facilities::phone_key.eq(&phone_key).or(facilities::address_key.eq(&address_key)))
-                .select(facilities::id)
-                .limit(20)
-                .load::<i64>(self.conn)?,
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok((None, Vec::new()));
-        }
-        let in_this_file: Vec<i64> = facility_records::table
-            .filter(facility_records::dataset_id.eq(self.stamp.dataset))
-            .filter(facility_records::facility_id.eq_any(&ids))
-            .select(facility_records::facility_id)
-            .distinct()
-            .load(self.conn)?;
-        let rows: Vec<(i64, String)> = facilities::table
-            .filter(facilities::id.eq_any(&ids))
-            .select((facilities::id, facilities::data))
-            .load(self.conn)?;
-        let mut best: Option<(MatchReason, f64, i64)> = None;
-        for (id, data) in rows {
-            let existing: Facility =
-                serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
-            let Some(reason) = merge::same_facility(&existing, f) else {
-                continue;
-            };
-            if reason >= MatchReason::NameAndPlace && in_this_file.contains(&id) {
-                continue;
-            }
-            let dist = match (existing.point(), f.point()) {
-                (Some(a), Some(b)) => a.distance_m(b),
-                _ => f64::MAX,
-            };
-            let better = best.is_none_or(|(r, d, i)| (reason, dist, id) < (r, d, i));
-            if better {
-                best = Some((reason, dist, id));
-            }
-        }
-        let found = best.map(|(reason, _, id)| (id, reason));
-        let conflicts = match found {
-            Some(_) => Vec::new(),
-            None => owners,
-        };
-        Ok((found, conflicts))
-    }
-
-    fn create(&mut self, f: &Facility) -> Result<i64> {
-        let seq = next_seq(self.conn)?;
-        let sources: FieldSources = merge::fields(f).keys().map(|k| (k.clone(), self.stamp)).collect();
-        let id: i64 = diesel::insert_into(facilities::table)
-            .values((
-                Projection::of(f),
-                facilities::field_sources.eq(serde_json::to_string(&sources).unwrap_or_default()),
-                facilities::created_at.eq(&self.now),
-                facilities::edited_at.eq(&self.now),
-                facilities::verified_on.eq(self.stamp.date.to_string()),
-                facilities::verified_by.eq(&self.verified_by),
-                facilities::seq.eq(seq),
-            ))
-            .returning(facilities::id)
-            .get_result(self.conn)?;
-        insert_codes(self.conn, id, f)?;
-        let now = self.now.clone();
-        record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "create", None, None)?;
-        Ok(id)
-    }
-
-    /// Merges `incoming` into facility `id`; returns the number of fields changed.
-    fn merge_into(&mut self, id: i64, incoming: &Facility) -> Result<usize> {
-        let (data, sources_json, verified_on): (String, String, Option<String>) = facilities::table
-            .find(id)
-            .select((facilities::data, facilities::field_sources, facilities::verified_on))
-            .first(self.conn)?;
-        let mut current: Facility =
-            serde_json::from_str(&data).map_err(|e| Error::Corrupt { id, reason: e.to_string() })?;
-        let mut sources: FieldSources = serde_json::from_str(&sources_json).unwrap_or_default();
-        let locked: BTreeSet<String> = edited_fields::table
-            .filter(edited_fields::facility_id.eq(id))
-            .select(edited_fields::field)
-            .load::<String>(self.conn)?
-            .into_iter()
-            .collect();
-        let changes = merge::merge(&mut current, &mut sources, incoming, self.stamp, &locked);
-        let new_sources = serde_json::to_string(&sources).unwrap_or_default();
-        let date = self.stamp.date.to_string();
-        let newer_verification = verified_on.as_deref().is_none_or(|v| v < date.as_str());
-        if changes.is_empty() && new_sources == sources_json && !newer_verification {
-            return Ok(0);
-        }
-        let seq = next_seq(self.conn)?;
-        diesel::update(facilities::table.find(id))
-            .set((facilities::field_sources.eq(&new_sources), facilities::seq.eq(seq)))
-            .execute(self.conn)?;
-        if newer_verification {
-            diesel::update(facilities::table.find(id))
-                .set((facilities::verified_on.eq(&date), facilities::verified_by.eq(&self.verified_by)))
-                .execute(self.conn)?;
-        }
-        if !changes.is_empty() {
-            diesel::update(facilities::table.find(id))
-                .set((Projection::of(&current), facilities::edited_at.eq(&self.now)))
-                .execute(self.conn)?;
-            insert_codes(self.conn, id, &current)?;
-            let now = self.now.clone();
-            for c in &changes {
-                record_change(self.conn, id, &now, "import", Some(self.stamp.dataset), "update", Some(c), None)?;
-            }
-        }
-        Ok(changes.len())
-    }
 }
 
 fn upsert_dataset(conn: &mut SqliteConnection, d: &NewDataset) -> Result<(i64, NaiveDate)> {
@@ -881,7 +650,7 @@ fn insert_codes(conn: &mut SqliteConnection, id: i64, f: &Facility) -> Result<()
 }
 
 #[allow(clippy::too_many_arguments)]
-fn record_change(
+pub(crate) fn record_change(
     conn: &mut SqliteConnection,
     id: i64,
     at: &str,

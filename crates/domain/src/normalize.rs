@@ -266,8 +266,8 @@ fn is_dash(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ' | '─' | '━' | '－')
 }
 
-/// Kanji numerals directly before 丁目/番/号/条 become Arabic digits:
-/// 糸米二丁目 → 糸米2丁目.
+/// Kanji numerals directly before 丁目/番/号 become Arabic digits:
+/// 糸米二丁目 → 糸米2丁目. Place names keep theirs: 三条市, 一番町.
 fn arabic_block_numbers(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
@@ -280,7 +280,13 @@ fn arabic_block_numbers(s: &str) -> String {
             }
             let run: String = chars[start..i].iter().collect();
             let next = chars.get(i).copied();
-            let before_unit = matches!(next, Some('丁' | '番' | '号' | '条'));
+            let after = chars.get(i + 1).copied();
+            let before_unit = match next {
+                Some('丁') => after == Some('目'),
+                Some('番') => after != Some('町'),
+                Some('号') => true,
+                _ => false,
+            };
             match kanji_number(&run) {
                 Some(n) if before_unit => out.push_str(&n.to_string()),
                 _ => out.push_str(&run),
@@ -424,7 +430,9 @@ pub fn address_key(s: &str) -> String {
     let (_, rest) = split_prefecture(&s);
     let rest = strip_county(rest);
     let s = arabic_block_numbers(&remove_all(rest.to_string(), "大字"));
-    let s = s.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace('番', "-").replace('号', "");
+    // 番 is a lot number except in the town names 一番町, 三番町 ….
+    let s = s.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace("番町", "\u{0}");
+    let s = s.replace('番', "-").replace('\u{0}', "番町").replace('号', "");
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().filter(|&c| !is_space(c)).collect();
     let mut in_number = false;
@@ -438,6 +446,10 @@ pub fn address_key(s: &str) -> String {
             if chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
                 out.push('-');
             }
+        } else if in_number && matches!(c, '条' | '線') {
+            // 札幌市中央区北1条西2丁目: numbered streets are part of the town.
+            in_number = false;
+            out.push(c);
         } else if in_number {
             // The lot number ended: the rest is a building or a note.
             break;
@@ -565,6 +577,11 @@ mod tests {
         assert_eq!(strip_county("大島郡周防大島町小松1"), "周防大島町小松1");
         assert_eq!(address_key("山口県下松市西柳３丁目２ー３４"), "下松市西柳3-2-34");
         assert_eq!(address_key("香川県高松市新田町乙８番地"), "高松市新田町乙8");
+        // Regressions: 三条 and 一番町 are place names, not block numbers.
+        assert_eq!(address_key("新潟県三条市青葉台5丁目30-19"), "三条市青葉台5-30-19");
+        assert_ne!(address_key("新潟県三条市青葉台5丁目30-19"), address_key("新潟県三条市青葉台3丁目1-4"));
+        assert_eq!(address_key("宮城県仙台市青葉区一番町1丁目2-3"), "仙台市青葉区一番町1-2-3");
+        assert_eq!(address_key("北海道札幌市中央区北1条西2丁目1"), "札幌市中央区北1条西2-1");
     }
 
     #[test]

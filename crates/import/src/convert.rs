@@ -600,10 +600,10 @@ fn medical_category(kind: Option<&str>, departments: &[String], name: &str) -> C
     if all_dental || (dental_name && departments.iter().all(|d| is_dental_department(d))) {
         return Category::Dental;
     }
-    if kind.is_empty() {
-        if let Some(c) = Category::guess_from_name(name).filter(|c| c.group() == tsunagi_domain::Group::Medical) {
-            return c;
-        }
+    if kind.is_empty()
+        && let Some(c) = Category::guess_from_name(name).filter(|c| c.group() == tsunagi_domain::Group::Medical)
+    {
+        return c;
     }
     Category::Clinic
 }

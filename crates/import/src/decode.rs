@@ -63,10 +63,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             .map(|text| Decoded { text, encoding: name })
             .ok_or(DecodeError::NotText { offset: bom_len });
     }
-    if let Some(text) = strict(UTF_8, bytes) {
-        if !text.contains('\0') {
-            return Ok(Decoded { text, encoding: "UTF-8" });
-        }
+    if let Some(text) = strict(UTF_8, bytes)
+        && !text.contains('\0')
+    {
+        return Ok(Decoded { text, encoding: "UTF-8" });
     }
     if let Some(enc) = utf16_guess(bytes)
         && let Some(text) = strict(enc, bytes)

@@ -122,39 +122,41 @@ fn hours(f: &Facility) -> (String, String, String) {
     }
 }
 
+/// The 28 columns both layouts begin with (the type column, 7th, left empty).
 fn common(id: i64, f: &Facility, publisher: &(String, String)) -> Vec<String> {
     let a = &f.address;
     let o = |x: &Option<String>| x.clone().unwrap_or_default();
-    vec![publisher.0.clone(), id.to_string(), publisher.1.clone(), f.name.clone(), o(&f.name_kana), o(&f.name_en)]
-        .into_iter()
-        .chain(std::iter::once(String::new()))
-        .chain(
-            [
-                o(&a.municipality_code),
-                o(&a.town_id),
-                a.full.clone().unwrap_or_else(|| a.line()),
-                o(&a.prefecture),
-                o(&a.municipality),
-                o(&a.town),
-                o(&a.block),
-                o(&a.building),
-                f.point().map(|p| p.lat.to_string()).unwrap_or_default(),
-                f.point().map(|p| p.lng.to_string()).unwrap_or_default(),
-                String::new(),
-                String::new(),
-                o(&f.phone),
-                o(&f.phone_ext),
-                o(&f.fax),
-                o(&f.email),
-                o(&f.contact_form_url),
-                o(&f.contact_note),
-                o(&a.postal_code),
-                o(&f.corporate_number),
-                o(&f.corporation_name),
-            ]
-            .into_iter(),
-        )
-        .collect()
+    let point = f.point();
+    vec![
+        publisher.0.clone(),
+        id.to_string(),
+        publisher.1.clone(),
+        f.name.clone(),
+        o(&f.name_kana),
+        o(&f.name_en),
+        String::new(),
+        o(&a.municipality_code),
+        o(&a.town_id),
+        a.full.clone().unwrap_or_else(|| a.line()),
+        o(&a.prefecture),
+        o(&a.municipality),
+        o(&a.town),
+        o(&a.block),
+        o(&a.building),
+        point.map(|p| p.lat.to_string()).unwrap_or_default(),
+        point.map(|p| p.lng.to_string()).unwrap_or_default(),
+        String::new(),
+        String::new(),
+        o(&f.phone),
+        o(&f.phone_ext),
+        o(&f.fax),
+        o(&f.email),
+        o(&f.contact_form_url),
+        o(&f.contact_note),
+        o(&a.postal_code),
+        o(&f.corporate_number),
+        o(&f.corporation_name),
+    ]
 }
 
 /// Writes the 医療機関一覧 (medical facilities) or the

@@ -93,7 +93,7 @@ pub struct Record {
 
 #[derive(Debug)]
 pub enum Item {
-    Record(Record),
+    Record(Box<Record>),
     /// A record that was not imported, and why.
     Skipped(Problem),
     /// The file broke off (a CSV syntax error): nothing of it may be kept.
@@ -190,13 +190,13 @@ impl Source {
                 Ok(c) => {
                     let mut problems = c.problems;
                     problems.extend(extra);
-                    Item::Record(Record {
+                    Item::Record(Box::new(Record {
                         lines: vec![row.line],
                         facility: c.facility,
                         raw: vec![(row.line, raw)],
                         existing_only: c.existing_only,
                         problems,
-                    })
+                    }))
                 }
                 Err(p) => Item::Skipped(p),
             }

@@ -165,8 +165,8 @@ impl Towns {
             let tail = rest.strip_prefix(key.as_str())?;
             // 「葉山1」 must not match 「葉山15-3」.
             let ends_in_digit = key.ends_with(|c: char| c.is_ascii_digit());
-            (key.len() > 0 && !(ends_in_digit && tail.starts_with(|c: char| c.is_ascii_digit())))
-                .then_some((name.as_str(), *p))
+            let cut_in_number = ends_in_digit && tail.starts_with(|c: char| c.is_ascii_digit());
+            (!(key.is_empty() || cut_in_number)).then_some((name.as_str(), *p))
         })
     }
 }

@@ -53,7 +53,7 @@ fn read_bytes(path: &Path, bytes: &[u8]) -> Read {
     let mut skipped = Vec::new();
     for item in source.items(reference()) {
         match item {
-            Item::Record(r) => records.push(r),
+            Item::Record(r) => records.push(*r),
             Item::Skipped(p) => skipped.push(p),
             Item::Failed(e) => panic!("{e}"),
         }
@@ -70,28 +70,137 @@ fn read(rel: &str) -> Read {
 #[test]
 fn every_bundled_file_is_read_and_accounted_for() {
     #[rustfmt::skip]
-    let cases: &[(&str, &str, &str, usize, &[(&str, usize)])] = &[
+    type Case<'a> = (&'a str, &'a str, &'a str, usize, &'a [(&'a str, usize)]);
+    let cases: &[Case] = &[
         ("jichitai/yamaguchi/352071_kudamatsu/【下松市】医療機関一覧.csv", "jichitai-medical", "UTF-8 (BOM)", 68, &[]),
         ("jichitai/yamaguchi/352071_kudamatsu/352071_care_service.csv", "jichitai-care", "CP932", 90, &[]),
-        ("jichitai/yamaguchi/352039_yamaguchi-shi/医療機関一覧(令和6年4月1日時点) .csv", "jichitai-medical", "CP932", 145, &[]),
-        ("jichitai/yamaguchi/352039_yamaguchi-shi/医療機関歯科一覧(令和6年4月1日時点).csv", "jichitai-medical", "CP932", 76, &[]),
-        ("jichitai/yamaguchi/352039_yamaguchi-shi/健康・医療・福祉その他施設(令和6年4月1日時点).csv", "jichitai-public-facility", "CP932", 10, &[]),
-        ("jichitai/yamaguchi/352152_shunan/352152_hospital.csv", "jichitai-medical", "UTF-8 (BOM)", 12, &[("invalid_time", 1)]),
-        ("jichitai/yamaguchi/352128_yanai/【柳井市】医療機関一覧（令和5年4月1日時点）.csv", "jichitai-medical-2017", "CP932", 35, &[("missing_coordinates", 35)]),
-        ("jichitai/yamaguchi/352136_mine/【美祢市】医療機関一覧（令和3年10月1日時点）.csv", "jichitai-medical-2017", "CP932", 26, &[]),
-        ("jichitai/yamaguchi/353418_kaminoseki/03_医療機関一覧_353418_hospital.csv", "jichitai-medical-2017", "CP932", 6, &[]),
-        ("jichitai/yamaguchi/355020_abu/2_医療機関一覧.csv", "jichitai-medical-2017", "UTF-8 (BOM)", 3, &[("located_at_municipality", 1), ("missing_coordinates", 2)]),
-        ("jichitai/yamaguchi/350001_yamaguchi-ken/350001_care_service_pref.csv", "jichitai-care-2017", "UTF-8 (BOM)", 1378, &[("implausible_capacity", 1)]),
-        ("jichitai/yamaguchi/350001_yamaguchi-ken/350001_care_service_city_town.csv", "jichitai-care-2017", "UTF-8 (BOM)", 1575, &[("invalid_fax", 4), ("invalid_phone", 2)]),
-        ("jichitai/kagawa/372013_takamatsu/hospital/data.csv", "english-keyed", "UTF-8", 628, &[("missing_coordinates", 1)]),
+        (
+            "jichitai/yamaguchi/352039_yamaguchi-shi/医療機関一覧(令和6年4月1日時点) .csv",
+            "jichitai-medical",
+            "CP932",
+            145,
+            &[],
+        ),
+        (
+            "jichitai/yamaguchi/352039_yamaguchi-shi/医療機関歯科一覧(令和6年4月1日時点).csv",
+            "jichitai-medical",
+            "CP932",
+            76,
+            &[],
+        ),
+        (
+            "jichitai/yamaguchi/352039_yamaguchi-shi/健康・医療・福祉その他施設(令和6年4月1日時点).csv",
+            "jichitai-public-facility",
+            "CP932",
+            10,
+            &[],
+        ),
+        (
+            "jichitai/yamaguchi/352152_shunan/352152_hospital.csv",
+            "jichitai-medical",
+            "UTF-8 (BOM)",
+            12,
+            &[("invalid_time", 1)],
+        ),
+        (
+            "jichitai/yamaguchi/352128_yanai/【柳井市】医療機関一覧（令和5年4月1日時点）.csv",
+            "jichitai-medical-2017",
+            "CP932",
+            35,
+            &[("missing_coordinates", 35)],
+        ),
+        (
+            "jichitai/yamaguchi/352136_mine/【美祢市】医療機関一覧（令和3年10月1日時点）.csv",
+            "jichitai-medical-2017",
+            "CP932",
+            26,
+            &[],
+        ),
+        (
+            "jichitai/yamaguchi/353418_kaminoseki/03_医療機関一覧_353418_hospital.csv",
+            "jichitai-medical-2017",
+            "CP932",
+            6,
+            &[],
+        ),
+        (
+            "jichitai/yamaguchi/355020_abu/2_医療機関一覧.csv",
+            "jichitai-medical-2017",
+            "UTF-8 (BOM)",
+            3,
+            &[("located_at_municipality", 1), ("missing_coordinates", 2)],
+        ),
+        (
+            "jichitai/yamaguchi/350001_yamaguchi-ken/350001_care_service_pref.csv",
+            "jichitai-care-2017",
+            "UTF-8 (BOM)",
+            1378,
+            &[("implausible_capacity", 1)],
+        ),
+        (
+            "jichitai/yamaguchi/350001_yamaguchi-ken/350001_care_service_city_town.csv",
+            "jichitai-care-2017",
+            "UTF-8 (BOM)",
+            1575,
+            &[("invalid_fax", 4), ("invalid_phone", 2)],
+        ),
+        (
+            "jichitai/kagawa/372013_takamatsu/hospital/data.csv",
+            "english-keyed",
+            "UTF-8",
+            628,
+            &[("missing_coordinates", 1)],
+        ),
         ("jichitai/kagawa/372013_takamatsu/elderly_welfare_facility/data.csv", "english-keyed", "UTF-8", 47, &[]),
-        ("jichitai/kagawa/372013_takamatsu/regional_comprehensive_support_center/data.xlsx", "english-keyed", "XLSX", 7, &[]),
-        ("mhlw/kaigo-kouhyou/jigyosho_155.csv", "mhlw-kaigo-kouhyou", "UTF-8 (BOM)", 54, &[("fixed_url", 3), ("invalid_corporate_number", 1), ("url_is_email", 1)]),
-        ("mhlw/kaigo-kouhyou/excerpt_35_yamaguchi/jigyosho_730.csv", "mhlw-kaigo-kouhyou", "UTF-8 (BOM)", 71, &[("fixed_url", 10), ("url_is_email", 1)]),
-        ("mhlw/iryo-joho-net/excerpt_35_yamaguchi_20250601/01-1_hospital_facility_info_20250601.csv", "iryo-joho-net-facility", "UTF-8 (BOM)", 25, &[("bed_total_mismatch", 1), ("contradictory_flags", 21), ("fixed_url", 2)]),
-        ("mhlw/iryo-joho-net/excerpt_39_kochi_20250601/01-1_hospital_facility_info_20250601.csv", "iryo-joho-net-facility", "UTF-8 (BOM)", 20, &[("contradictory_flags", 12)]),
-        ("mhlw/iryo-joho-net/excerpt_39_kochi_20260601_reconstructed/01-2_hospital_speciality_hours_20260601.csv", "iryo-joho-net-hours", "UTF-8 (BOM)", 36, &[]),
-        ("mhlw/iryo-joho-net/excerpt_39_kochi_20260601_reconstructed/05_pharmacy_20260601.csv", "iryo-joho-net-pharmacy", "UTF-8 (BOM)", 21, &[("contradictory_flags", 9), ("located_at_municipality", 1), ("placeholder_hours", 7)]),
+        (
+            "jichitai/kagawa/372013_takamatsu/regional_comprehensive_support_center/data.xlsx",
+            "english-keyed",
+            "XLSX",
+            7,
+            &[],
+        ),
+        (
+            "mhlw/kaigo-kouhyou/jigyosho_155.csv",
+            "mhlw-kaigo-kouhyou",
+            "UTF-8 (BOM)",
+            54,
+            &[("fixed_url", 3), ("invalid_corporate_number", 1), ("url_is_email", 1)],
+        ),
+        (
+            "mhlw/kaigo-kouhyou/excerpt_35_yamaguchi/jigyosho_730.csv",
+            "mhlw-kaigo-kouhyou",
+            "UTF-8 (BOM)",
+            71,
+            &[("fixed_url", 10), ("url_is_email", 1)],
+        ),
+        (
+            "mhlw/iryo-joho-net/excerpt_35_yamaguchi_20250601/01-1_hospital_facility_info_20250601.csv",
+            "iryo-joho-net-facility",
+            "UTF-8 (BOM)",
+            25,
+            &[("bed_total_mismatch", 1), ("contradictory_flags", 21), ("fixed_url", 2)],
+        ),
+        (
+            "mhlw/iryo-joho-net/excerpt_39_kochi_20250601/01-1_hospital_facility_info_20250601.csv",
+            "iryo-joho-net-facility",
+            "UTF-8 (BOM)",
+            20,
+            &[("contradictory_flags", 12)],
+        ),
+        (
+            "mhlw/iryo-joho-net/excerpt_39_kochi_20260601_reconstructed/01-2_hospital_speciality_hours_20260601.csv",
+            "iryo-joho-net-hours",
+            "UTF-8 (BOM)",
+            36,
+            &[],
+        ),
+        (
+            "mhlw/iryo-joho-net/excerpt_39_kochi_20260601_reconstructed/05_pharmacy_20260601.csv",
+            "iryo-joho-net-pharmacy",
+            "UTF-8 (BOM)",
+            21,
+            &[("contradictory_flags", 9), ("located_at_municipality", 1), ("placeholder_hours", 7)],
+        ),
     ];
     for (rel, format, encoding, rows, kinds) in cases {
         let r = read(rel);

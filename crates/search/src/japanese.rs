@@ -16,7 +16,8 @@
 //! [`register`] is the one place tokenizers are registered; tantivy does
 //! not persist them, so index creation and opening both call it.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
@@ -75,7 +76,13 @@ pub struct Word {
 #[derive(Clone)]
 pub struct Japanese {
     segmenter: Arc<Segmenter>,
+    /// Terms of short texts seen before: service names, 診療科目 and
+    /// synonyms repeat in every document of their kind.
+    cache: Arc<RwLock<HashMap<String, Arc<[String]>>>>,
 }
+
+const CACHE_ENTRIES: usize = 100_000;
+const CACHE_CHARS: usize = 24;
 
 impl std::fmt::Debug for Japanese {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -85,7 +92,26 @@ impl std::fmt::Debug for Japanese {
 
 impl Japanese {
     pub fn new(dictionary: Dictionary) -> Japanese {
-        Japanese { segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)) }
+        Japanese {
+            segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)),
+            cache: Arc::new(RwLock::new(HashMap::new())),
+        }
+    }
+
+    /// The folded word terms of `text`, cached for short texts.
+    pub fn terms(&self, text: &str) -> Arc<[String]> {
+        let short = text.chars().count() <= CACHE_CHARS;
+        if short && let Some(t) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(text) {
+            return t.clone();
+        }
+        let terms: Arc<[String]> = self.words(text).into_iter().map(|w| w.term).collect();
+        if short {
+            let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
+            if c.len() < CACHE_ENTRIES {
+                c.insert(text.to_string(), terms.clone());
+            }
+        }
+        terms
     }
 
     /// Words of `text` (NFKC first, or half-width ｻｸﾗ would be an unknown
@@ -157,10 +183,10 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let tokens = self
             .ja
-            .words(text)
-            .into_iter()
+            .terms(text)
+            .iter()
             .enumerate()
-            .map(|(position, w)| Token { offset_from: 0, offset_to: 0, position, text: w.term, position_length: 1 })
+            .map(|(position, t)| Token { offset_from: 0, offset_to: 0, position, text: t.clone(), position_length: 1 })
             .collect();
         VecTokenStream { tokens, index: 0 }
     }

@@ -108,10 +108,16 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
         let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
-            if index.schema() != schema {
-                return Err(index_err(dir, "built by another version of tsunagi: run `tsunagi index rebuild`"));
+            if index.schema() == schema {
+                index
+            } else {
+                // Built by another version: the index is derived data, so
+                // start it afresh and let the caller fill it from the store.
+                tracing::warn!("search index at {} has an older schema; recreating it", dir.display());
+                std::fs::remove_dir_all(dir).map_err(|e| index_err(dir, e))?;
+                std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
+                Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?
             }
-            index
         } else {
             Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?
         };
@@ -181,7 +187,7 @@ impl SearchIndex {
     }
 
     fn document(&self, d: IndexDoc) -> TantivyDocument {
-        schema::document(&self.fields, &self.ja, &self.synonyms, &self.complete(d))
+        schema::document(&self.fields, &self.ja, &self.complete(d))
     }
 
     fn commit(&self, mut writer: IndexWriter, seq: i64) -> Result<()> {
@@ -200,11 +206,29 @@ impl SearchIndex {
         let _guard = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let writer = self.writer(2, 300_000_000)?;
         writer.delete_all_documents()?;
-        let mut n = 0;
-        for d in docs {
-            writer.add_document(self.document(d))?;
-            n += 1;
-        }
+        // Documents are built on two threads (the analysis is most of the
+        // work); the writer's own threads index them.
+        let docs: Vec<IndexDoc> = docs.collect();
+        let n = docs.len();
+        let half = n.div_ceil(2).max(1);
+        std::thread::scope(|s| -> Result<()> {
+            let handles: Vec<_> = docs
+                .chunks(half)
+                .map(|chunk| {
+                    let writer = &writer;
+                    s.spawn(move || -> Result<()> {
+                        for d in chunk {
+                            writer.add_document(self.document(d.clone()))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().map_err(|_| index_err(&self.dir, "an indexing thread panicked"))??;
+            }
+            Ok(())
+        })?;
         self.commit(writer, seq)?;
         Ok(n)
     }

@@ -292,15 +292,14 @@ pub fn text_query(f: &Fields, ja: &Japanese, syn: &Synonyms, text: &str) -> Opti
             any(variants.iter().filter_map(|v| bigram_query(f.name_bigram, v)).collect()),
             tier::NAME_CHARS,
         ));
-        let mut readings = vec![reading];
+        // A reading typed in kana may be any part of a name's reading. The
+        // reading of a kanji query only counts as the whole reading or its
+        // start (above): 「々木病院」 is not 鈴木病院 just because both read
+        // …キビョウイン.
         if is_kana(part) {
-            readings.push(folded.clone());
+            tiers.extend(tiered(bigram_query(f.reading, &folded), tier::READING));
         }
-        readings.sort();
-        readings.dedup();
-        tiers.extend(tiered(any(readings.iter().filter_map(|r| bigram_query(f.reading, r)).collect()), tier::READING));
-        let mut topics: Vec<Box<dyn Query>> =
-            variants.iter().filter_map(|v| bigram_query(f.topics_bigram, v)).collect();
+        let mut topics: Vec<Box<dyn Query>> = variants.iter().map(|v| term_query(f.topics_exact, v)).collect();
         topics.extend(all_words(f.topics, &words));
         tiers.extend(tiered(any(topics), tier::TOPICS));
         tiers.extend(tiered(bigram_query(f.address, &japanese::address_form(part)), tier::ADDRESS));

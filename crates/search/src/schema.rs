@@ -17,7 +17,6 @@ use tsunagi_domain::{Capability, Category, Facility, GeoPrecision, Service, Visi
 
 use crate::codec;
 use crate::japanese::{self, BIGRAM, Japanese, WORD, fold};
-use crate::synonyms::Synonyms;
 
 /// What the index needs of a facility.
 #[derive(Debug, Clone)]
@@ -95,7 +94,7 @@ pub struct Fields {
     pub name_prefix: Field,
     pub reading: Field,
     pub topics: Field,
-    pub topics_bigram: Field,
+    pub topics_exact: Field,
     pub address: Field,
     pub notes: Field,
     pub category: Field,
@@ -123,8 +122,11 @@ pub struct Fields {
 /// a reading match ranks below a name match.
 pub const READING_MARK: char = '~';
 
+/// Notes are indexed up to this many characters each.
+pub const NOTES_CHARS: usize = 120;
+
 /// Name prefixes are indexed up to this many characters.
-pub const PREFIX_CHARS: usize = 16;
+pub const PREFIX_CHARS: usize = 12;
 
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -141,7 +143,7 @@ pub fn build() -> (Schema, Fields) {
         name_prefix: b.add_text_field("name_prefix", STRING),
         reading: b.add_text_field("reading", text(BIGRAM, true)),
         topics: b.add_text_field("topics", text(WORD, true)),
-        topics_bigram: b.add_text_field("topics_bigram", text(BIGRAM, true)),
+        topics_exact: b.add_text_field("topics_exact", STRING),
         address: b.add_text_field("address", text(BIGRAM, true)),
         notes: b.add_text_field("notes", text(BIGRAM, true)),
         category: b.add_text_field("category", STRING),
@@ -173,9 +175,10 @@ fn prefixes(s: &str) -> impl Iterator<Item = String> + '_ {
     (1..=chars.len()).map(move |n| chars[..n].iter().collect())
 }
 
-/// The words people use for what a facility does: service and category
-/// names, their aliases and synonyms, capabilities, 診療科目.
-fn topics(f: &Facility, syn: &Synonyms) -> Vec<String> {
+/// The words for what a facility does: service and category names and
+/// their aliases, capabilities, 診療科目. Synonyms are not indexed: a query
+/// is expanded with them instead ([`crate::synonyms`]).
+fn topics(f: &Facility) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |w: &str| {
         if !out.iter().any(|x| x == w) {
@@ -188,17 +191,11 @@ fn topics(f: &Facility, syn: &Synonyms) -> Vec<String> {
         add(d.name.split('（').next().unwrap_or(d.name));
         add(c.group().name());
         d.aliases.iter().for_each(|a| add(a));
-        for a in std::iter::once(&d.name).chain(d.aliases) {
-            syn.expand_word(a).into_iter().for_each(&mut add);
-        }
     }
     for o in &f.services {
         let d = o.service.def();
         add(d.name);
         d.aliases.iter().for_each(|a| add(a));
-        for a in std::iter::once(&d.name).chain(d.aliases) {
-            syn.expand_word(a).into_iter().for_each(&mut add);
-        }
         if let Some(p) = &o.published_name {
             add(p);
         }
@@ -208,7 +205,6 @@ fn topics(f: &Facility, syn: &Synonyms) -> Vec<String> {
     }
     for d in &f.departments {
         add(d);
-        syn.expand_word(d).into_iter().for_each(&mut add);
     }
     if let Some(k) = &f.medical_kind {
         add(k);
@@ -240,7 +236,7 @@ pub fn card(d: &IndexDoc) -> Card {
     }
 }
 
-pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) -> TantivyDocument {
+pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument {
     let f = &d.facility;
     let x = fields;
     let mut doc = TantivyDocument::default();
@@ -254,17 +250,18 @@ pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) ->
     if let Some(s) = f.name_short.as_ref().filter(|s| !names.contains(s)) {
         names.push(s.clone());
     }
-    for n in &names {
+    // The words and characters of a name variant contained in another (the
+    // name without its corporation) are matched through the longer one.
+    for n in names.iter().filter(|n| !names.iter().any(|m| m != *n && m.contains(n.as_str()))) {
         doc.add_text(x.name, n);
         doc.add_text(x.name_bigram, n);
     }
     let mut exact: Vec<String> = names.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
     let mut readings: Vec<String> = Vec::new();
     if let Some(k) = &f.name_kana {
-        // The published reading, and without the corporation's part
+        // The published reading without the corporation's part
         // (「イリョウホウジン… クダマツチュウオウビョウイン」).
-        readings.push(fold(k));
-        if let Some(last) = k.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).last() {
+        if let Some(last) = k.split([' ', '\u{3000}']).rfind(|p| !p.is_empty()) {
             readings.push(fold(last));
         }
     }
@@ -278,8 +275,11 @@ pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) ->
     for e in &exact {
         doc.add_text(x.name_exact, e);
     }
+    // Prefixes of the name people use and of its readings; the full name
+    // with its corporation only matches whole.
+    let full = fold(&f.name);
     let mut seen = std::collections::HashSet::new();
-    for e in &exact {
+    for e in exact.iter().filter(|e| **e != full || stripped == f.name) {
         let (mark, body) = match e.strip_prefix(READING_MARK) {
             Some(b) => (READING_MARK.to_string(), b),
             None => (String::new(), e.as_str()),
@@ -295,10 +295,10 @@ pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) ->
         doc.add_text(x.reading, r);
     }
 
-    let t = topics(f, syn);
+    let t = topics(f);
     for w in &t {
         doc.add_text(x.topics, w);
-        doc.add_text(x.topics_bigram, w);
+        doc.add_text(x.topics_exact, fold(w));
     }
 
     let mut address = Vec::new();
@@ -319,7 +319,9 @@ pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) ->
     for n in
         [&f.notes, &f.schedule.note, &f.schedule.after_hours, &f.corporation_name, &f.name_en].into_iter().flatten()
     {
-        doc.add_text(x.notes, n);
+        // Long notes are searched by their beginning only.
+        let cut: String = n.chars().take(NOTES_CHARS).collect();
+        doc.add_text(x.notes, &cut);
     }
 
     let mut cats = 0u64;
@@ -336,7 +338,7 @@ pub fn document(fields: &Fields, ja: &Japanese, syn: &Synonyms, d: &IndexDoc) ->
     let mut caps = 0u64;
     for c in &f.capabilities {
         caps |= capability_bit(*c);
-        doc.add_text(x.capability, &c.id());
+        doc.add_text(x.capability, c.id());
     }
     let mut flags = 0u64;
     let mut set = |bit: u64, name: &str, doc: &mut TantivyDocument| {

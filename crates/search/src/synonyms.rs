@@ -1,13 +1,12 @@
-//! The domain synonym table (`synonyms.txt`, kept as data).
+//! The domain synonym table (`synonyms.txt`, kept as data): a query with
+//! one word of a group also looks for the others.
 
 use crate::japanese::fold;
 
 #[derive(Debug, Clone)]
 pub struct Synonyms {
-    /// Groups of folded words, longest word first within a group.
+    /// Groups of folded words.
     groups: Vec<Vec<String>>,
-    /// The same words as published, for indexing.
-    published: Vec<Vec<String>>,
 }
 
 impl Default for Synonyms {
@@ -26,19 +25,7 @@ impl Synonyms {
             .filter(|g| g.len() > 1)
             .collect();
         let groups = published.iter().map(|g| g.iter().map(|w| fold(w)).collect()).collect();
-        Synonyms { groups, published }
-    }
-
-    /// All words of the groups that `word` belongs to (for indexing a
-    /// service under every name people use).
-    pub fn expand_word(&self, word: &str) -> Vec<&str> {
-        let f = fold(word);
-        self.groups
-            .iter()
-            .zip(&self.published)
-            .filter(|(g, _)| g.contains(&f))
-            .flat_map(|(_, p)| p.iter().map(String::as_str))
-            .collect()
+        Synonyms { groups }
     }
 
     /// Variants of a query with one synonym swapped in: 「下松 デイサービス」 →
@@ -86,6 +73,5 @@ mod tests {
         let v = s.variants("歯医者");
         assert!(v.contains(&fold("歯科")));
         assert_eq!(s.variants("さくら"), vec![fold("さくら")]);
-        assert!(s.expand_word("通所介護").contains(&"デイサービス"));
     }
 }

@@ -109,6 +109,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     .default_service(web::to(pages::not_found));
 }
 
+/// Runs the server on its own runtime until the process is stopped.
+pub fn run(state: AppState, bind: &str, workers: usize) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(serve(state, bind, workers))
+}
+
 /// Serves until the process is stopped; picks up index changes made by
 /// other processes (imports from the command line) every two seconds.
 pub async fn serve(state: AppState, bind: &str, workers: usize) -> std::io::Result<()> {

@@ -271,7 +271,7 @@ fn hours_rows(s: &tsunagi_domain::Schedule) -> Vec<views::HoursRow> {
     }
     Day::ALL
         .iter()
-        .filter_map(|&d| {
+        .map(|&d| {
             let mut spans: Vec<(u16, u16)> =
                 open.iter().filter(|x| x.days.contains(d)).map(|x| (x.open.minutes(), x.close.minutes())).collect();
             spans.sort_unstable();
@@ -311,7 +311,7 @@ fn hours_rows(s: &tsunagi_domain::Schedule) -> Vec<views::HoursRow> {
             } else {
                 ["月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"][d as usize]
             };
-            Some(views::HoursRow { day: label, times })
+            views::HoursRow { day: label, times }
         })
         .collect()
 }
@@ -338,15 +338,19 @@ fn hours_notes(s: &tsunagi_domain::Schedule) -> Vec<String> {
     out
 }
 
-fn schema_type(c: Option<Category>) -> &'static str {
-    match c {
-        Some(Category::Hospital) => "Hospital",
-        Some(Category::Clinic) => "MedicalClinic",
-        Some(Category::Dental) => "Dentist",
-        Some(Category::Pharmacy) => "Pharmacy",
-        Some(c) if c.group() == Group::Medical => "MedicalBusiness",
-        _ => "LocalBusiness",
+/// The most specific schema.org type among a facility's categories.
+fn schema_type(categories: &[Category]) -> &'static str {
+    for (c, t) in [
+        (Category::Hospital, "Hospital"),
+        (Category::Clinic, "MedicalClinic"),
+        (Category::Dental, "Dentist"),
+        (Category::Pharmacy, "Pharmacy"),
+    ] {
+        if categories.contains(&c) {
+            return t;
+        }
     }
+    if categories.iter().any(|c| c.group() == Group::Medical) { "MedicalBusiness" } else { "LocalBusiness" }
 }
 
 pub async fn facility(req: HttpRequest, state: Data, id: web::Path<i64>) -> Result<HttpResponse, Error> {
@@ -450,11 +454,12 @@ pub async fn facility(req: HttpRequest, state: Data, id: web::Path<i64>) -> Resu
         })
         .collect();
     let point = fac.point().map(|p| (p.lat, p.lng));
+    let origin = format!("{}://{}", req.connection_info().scheme(), req.connection_info().host());
     let mut ld = serde_json::json!({
         "@context": "https://schema.org",
-        "@type": schema_type(fac.primary_category()),
+        "@type": schema_type(&fac.categories),
         "name": fac.name,
-        "url": format!("/facilities/{}", f.id),
+        "url": format!("{origin}/facilities/{}", f.id),
     });
     if let Some(t) = &fac.phone {
         ld["telephone"] = t.clone().into();
@@ -466,11 +471,17 @@ pub async fn facility(req: HttpRequest, state: Data, id: web::Path<i64>) -> Resu
         ld["sameAs"] = u.clone().into();
     }
     if !fac.address.is_empty() {
-        ld["address"] = serde_json::json!({
-            "@type": "PostalAddress", "addressCountry": "JP",
-            "addressRegion": fac.address.prefecture, "addressLocality": fac.address.municipality,
-            "streetAddress": fac.address.line(), "postalCode": fac.address.postal_code,
-        });
+        let mut a = serde_json::json!({ "@type": "PostalAddress", "addressCountry": "JP", "streetAddress": fac.address.line() });
+        for (k, v) in [
+            ("addressRegion", &fac.address.prefecture),
+            ("addressLocality", &fac.address.municipality),
+            ("postalCode", &fac.address.postal_code),
+        ] {
+            if let Some(v) = v {
+                a[k] = v.clone().into();
+            }
+        }
+        ld["address"] = a;
     }
     if let Some((lat, lng)) = point {
         ld["geo"] = serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lng});
@@ -627,16 +638,24 @@ fn hours_summary(card_schedule: &tsunagi_domain::Schedule) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
-    // 「月〜金 9:00〜18:00、土 9:00〜12:30、日祝 休み」: equal days joined.
-    let mut parts: Vec<(String, String)> = Vec::new();
+    // 「月〜金 9:00〜18:00／土 9:00〜12:30／日祝 休み」: runs of days with
+    // equal times joined, three or more written as a range.
+    let mut parts: Vec<(Vec<String>, String)> = Vec::new();
     for r in rows {
         let d = r.day.chars().next().map(String::from).unwrap_or_default();
         match parts.last_mut() {
-            Some((days, times)) if *times == r.times => days.push_str(&d),
-            _ => parts.push((d, r.times)),
+            Some((days, times)) if *times == r.times => days.push(d),
+            _ => parts.push((vec![d], r.times)),
         }
     }
-    Some(parts.into_iter().map(|(d, t)| format!("{d} {t}")).collect::<Vec<_>>().join("／"))
+    let days = |d: &[String]| {
+        if d.len() >= 3 && d.last().is_some_and(|x| x != "祝") {
+            format!("{}〜{}", d[0], d[d.len() - 1])
+        } else {
+            d.concat()
+        }
+    };
+    Some(parts.iter().map(|(d, t)| format!("{} {t}", days(d))).collect::<Vec<_>>().join("／"))
 }
 
 pub async fn booklet(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -> Result<HttpResponse, Error> {

@@ -71,7 +71,7 @@ pub fn layout(p: &Page<'_>, head: Markup, body: Markup) -> Markup {
                             li { a href="/areas" { "地域から" } }
                             li { a href="/print/booklet" { "印刷用の冊子" } }
                             li { a href="/shortlist" data-shortlist-count=(p.shortlist) { "比較リスト" span.count { "（" (p.shortlist) "）" } } }
-                            li { a.large-toggle href=(toggle) aria-pressed=(if p.large_text { "true" } else { "false" }) { "文字を大きく" } }
+                            li { a.large-toggle href=(toggle) { (if p.large_text { "文字を標準に戻す" } else { "文字を大きく" }) } }
                         }
                     }
                 }
@@ -361,7 +361,7 @@ pub fn facility(p: &Page<'_>, v: &FacilityView) -> Markup {
                         data-point={ (lat) "," (lng) } data-name=(v.name) {
                         noscript { p.small { a href={ "https://maps.gsi.go.jp/#17/" (lat) "/" (lng) "/" } { "地理院地図で場所を見る" } } }
                     }
-                    @if let Some(pr) = &v.precision { p.small { "地図の位置: " (pr) } }
+                    @if let Some(pr) = &v.precision { p.small.no-print { "地図の位置: " (pr) } }
                 }
             }
             @if !v.hours.is_empty() || !v.hours_notes.is_empty() {
@@ -530,7 +530,7 @@ pub fn booklet(p: &Page<'_>, v: &BookletView) -> Markup {
                 " "
                 a href="?" { "地域を選びなおす" }
             }
-            section.cover {
+            section class={ "cover size-" (v.size) } {
                 p.kicker { "医療・介護 資源マップ" }
                 h1 { (v.area) }
                 p.subtitle { "病院・診療所・歯科・薬局・介護サービス・相談窓口の一覧" }
