@@ -101,37 +101,54 @@ fn plausibility(text: &str) -> f64 {
     if all == 0 { 1.0 } else { good as f64 / all as f64 }
 }
 
-/// Comma or TAB, whichever splits the header line into more fields
-/// (quotes respected), whatever the file is called.
+/// Comma or TAB, whichever splits the first lines (quotes respected) into
+/// more fields, whatever the file is called. Several lines are looked at
+/// because a title line above the header may hold neither.
 pub fn delimiter(text: &str) -> u8 {
-    let header = first_record(text);
-    let count = |d: char| {
-        let mut quoted = false;
-        header
-            .chars()
-            .filter(|&c| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                !quoted && c == d
-            })
-            .count()
-    };
-    if count('\t') > count(',') { b'\t' } else { b',' }
+    let (mut commas, mut tabs) = (0, 0);
+    for record in records(text).take(10) {
+        let count = |d: char| {
+            let mut quoted = false;
+            record
+                .chars()
+                .filter(|&c| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    !quoted && c == d
+                })
+                .count()
+        };
+        commas = commas.max(count(','));
+        tabs = tabs.max(count('\t'));
+    }
+    if tabs > commas { b'\t' } else { b',' }
 }
 
-/// The first non-blank record of the text (quoted line breaks respected).
-fn first_record(text: &str) -> &str {
-    let text = text.trim_start_matches(['\r', '\n']);
-    let mut quoted = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '\r' | '\n' if !quoted => return &text[..i],
-            _ => {}
+/// The non-blank records at the start of the text (quoted line breaks respected).
+fn records(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        rest = rest.trim_start_matches(['\r', '\n']);
+        if rest.is_empty() {
+            return None;
         }
-    }
-    text
+        let mut quoted = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '\r' | '\n' if !quoted => {
+                    let (line, tail) = rest.split_at(i);
+                    rest = tail;
+                    return Some(line);
+                }
+                _ => {}
+            }
+        }
+        let line = rest;
+        rest = "";
+        Some(line)
+    })
 }
 
 #[cfg(test)]
@@ -173,5 +190,6 @@ mod tests {
         assert_eq!(delimiter("a\tb\tc\n"), b'\t');
         assert_eq!(delimiter("\"a,b\"\tc\td\n"), b'\t');
         assert_eq!(delimiter("\r\n\r\na\tb,c\td"), b'\t');
+        assert_eq!(delimiter("医療機関一覧\n名称\t住所\t電話\nさくら\t下松市\t0833\n"), b'\t', "a title line first");
     }
 }

@@ -94,10 +94,32 @@ pub fn detect(c: &Columns) -> Result<Format, String> {
         return Ok(Format::MhlwCare);
     }
     let new_address = has("所在地_連結表記");
-    if has("介護サービス事業所名称") || (c.has(Field::Name) && has("実施サービス")) {
+    // Lists that use other spellings: a name column and a column only a
+    // care list or a medical list has.
+    let care = [
+        "介護サービス事業所名称",
+        "介護サービス事業所名",
+        "実施サービス",
+        "サービス種類",
+        "サービス種別",
+        "事業所番号",
+    ];
+    let medical = [
+        "医療機関の種類",
+        "診療科目",
+        "診療科",
+        "病床数",
+        "医療機関コード",
+        "医療機関名",
+        "医療機関名称",
+        "病院名",
+        "診療所名",
+        "薬局名",
+    ];
+    if c.has(Field::Name) && care.iter().any(|k| has(k)) {
         return Ok(if new_address { Format::JichitaiCare } else { Format::JichitaiCareOld });
     }
-    if has("医療機関の種類") || (c.has(Field::Name) && has("診療科目") && c.has(Field::Address)) {
+    if c.has(Field::Name) && medical.iter().any(|k| has(k)) && (c.has(Field::Address) || c.has(Field::Lat)) {
         return Ok(if new_address { Format::JichitaiMedical } else { Format::JichitaiMedicalOld });
     }
     let aed = c.headers.iter().any(|h| h.contains("AED") || h.contains("設置位置") || h.contains("設置場所"));
@@ -159,6 +181,9 @@ mod tests {
         check("ID,名称,フリガナ,機関区分,営業日（月）", Ok(Format::IryoPharmacy));
         check("全国地方公共団体コード,ID,名称,名称_通称,POIコード,所在地_連結表記", Ok(Format::JichitaiPublicFacility));
         check("#property,latitude,longitude,name,address", Ok(Format::EnglishKeyed));
+        check("医療機関名,所在地,電話番号", Ok(Format::JichitaiMedicalOld));
+        check("薬局名,住所,電話番号,FAX番号", Ok(Format::JichitaiMedicalOld));
+        check("事業所名称,サービス種別,住所,電話番号", Ok(Format::JichitaiCareOld));
         check("全国地方公共団体コード,ID,地方公共団体名,名称,設置位置,緯度,経度", Err("AED"));
         check("全国地方公共団体コード,ID,名称,名称_通称,POIコード,設置位置,緯度,経度", Err("AED"));
         check("a,b,c", Err("期待する形式"));

@@ -113,9 +113,10 @@ impl Source {
 
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, FileError> {
         let shown = path.display().to_string();
+        let is_header = |cells: &[String]| format::detect(&Columns::new(cells)).is_ok();
         let table_err = |e: TableError| FileError::Table { path: shown.clone(), reason: e.to_string() };
         let (container, encoding, delimiter, table) = if bytes.starts_with(b"PK\x03\x04") {
-            (Container::Xlsx, "XLSX".to_string(), None, Table::from_xlsx(bytes).map_err(table_err)?)
+            (Container::Xlsx, "XLSX".to_string(), None, Table::from_xlsx(bytes, &is_header).map_err(table_err)?)
         } else {
             let decoded = decode::decode(bytes)
                 .map_err(|e| FileError::Encoding { path: shown.clone(), reason: e.to_string() })?;
@@ -125,7 +126,7 @@ impl Source {
                 (Container::GeoJson, decoded.encoding.to_string(), None, t)
             } else {
                 let d = decode::delimiter(&decoded.text);
-                let t = Table::from_csv(decoded.text, d).map_err(table_err)?;
+                let t = Table::from_csv(decoded.text, d, &is_header).map_err(table_err)?;
                 (Container::Csv, decoded.encoding.to_string(), Some(d as char), t)
             }
         };
@@ -158,6 +159,14 @@ impl Source {
     /// Notes about the file as a whole (reported once, on its header line).
     pub fn file_problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
+        for &line in self.table.preamble() {
+            out.push(Problem::new(
+                line,
+                None,
+                ProblemKind::TitleRow,
+                "見出しより前の行（表題やメモ）なので、データとしては読んでいません",
+            ));
+        }
         let c = &self.columns;
         let needs_point = !matches!(self.format, Format::IryoHours);
         if needs_point && !(c.has(Field::Lat) && c.has(Field::Lng)) {

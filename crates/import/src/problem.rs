@@ -52,6 +52,8 @@ pub enum ProblemKind {
     MunicipalityMismatch,
     /// An official code already belongs to a facility this record is not.
     CodeConflict,
+    /// A line above the header (a title, a date): not data.
+    TitleRow,
 }
 
 impl ProblemKind {

@@ -40,8 +40,18 @@ pub enum TableError {
 /// What a file's rows are read from.
 #[derive(Debug)]
 pub enum Table {
-    Csv { text: String, delimiter: u8, headers: Vec<String>, header_line: u32, data_start: u64 },
-    Rows { headers: Vec<String>, header_line: u32, rows: Vec<RawRow> },
+    Csv { text: String, delimiter: u8, headers: Vec<String>, header_line: u32, data_start: u64, preamble: Vec<u32> },
+    Rows { headers: Vec<String>, header_line: u32, rows: Vec<RawRow>, preamble: Vec<u32> },
+}
+
+/// How many records a header may be preceded by (a title, a date line).
+const HEADER_SEARCH: usize = 15;
+
+/// The header among the first records: the first that `is_header`
+/// accepts, else the first non-blank one. Returns its index.
+fn pick_header(rows: &[RawRow], is_header: &dyn Fn(&[String]) -> bool) -> Option<usize> {
+    let first = rows.iter().position(|r| !r.is_blank())?;
+    Some(rows.iter().position(|r| !r.is_blank() && is_header(&trim_headers(r.cells.clone()))).unwrap_or(first))
 }
 
 /// Counts line terminators (CRLF, LF or a lone CR) as the reader advances.
@@ -84,47 +94,71 @@ fn csv_error(e: csv::Error, counter: &mut LineCounter<'_>) -> TableError {
 }
 
 impl Table {
-    pub fn from_csv(text: String, delimiter: u8) -> Result<Table, TableError> {
+    /// Reads the header of a CSV text: the first of its first records that
+    /// `is_header` accepts (a title line above the header is common).
+    pub fn from_csv(text: String, delimiter: u8, is_header: &dyn Fn(&[String]) -> bool) -> Result<Table, TableError> {
         let mut reader = csv_reader(&text, delimiter);
         let mut counter = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
         let mut record = csv::StringRecord::new();
-        loop {
+        let mut first: Vec<(RawRow, u64)> = Vec::new();
+        while first.len() < HEADER_SEARCH {
             match reader.read_record(&mut record) {
-                Ok(false) => return Err(TableError::NoHeader),
+                Ok(false) => break,
                 Err(e) => return Err(csv_error(e, &mut counter)),
                 Ok(true) => {
                     let row = RawRow {
                         line: counter.line_at(record.position().map_or(0, |p| p.byte() as usize)),
                         cells: record.iter().map(str::to_string).collect(),
                     };
-                    if row.is_blank() {
-                        continue;
-                    }
-                    let data_start = reader.position().byte();
-                    let headers = trim_headers(row.cells);
-                    return Ok(Table::Csv { headers, header_line: row.line, data_start, text, delimiter });
+                    first.push((row, reader.position().byte()));
                 }
             }
         }
+        let rows: Vec<RawRow> = first.iter().map(|(r, _)| r.clone()).collect();
+        let at = pick_header(&rows, is_header).ok_or(TableError::NoHeader)?;
+        let preamble = rows[..at].iter().filter(|r| !r.is_blank()).map(|r| r.line).collect();
+        let (header, data_start) = first.swap_remove(at);
+        let headers = trim_headers(header.cells);
+        Ok(Table::Csv { headers, header_line: header.line, data_start, text, delimiter, preamble })
     }
 
-    pub fn from_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
+    /// The first sheet whose header `is_header` accepts (else the first sheet).
+    pub fn from_xlsx(bytes: &[u8], is_header: &dyn Fn(&[String]) -> bool) -> Result<Table, TableError> {
         let mut book =
             calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| TableError::Xlsx(e.to_string()))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| TableError::Xlsx("the workbook has no sheet".into()))?
-            .map_err(|e| TableError::Xlsx(e.to_string()))?;
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        let mut rows = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| RawRow { line: first_row + i as u32 + 1, cells: cells.iter().map(cell_text).collect() });
-        let header = rows.by_ref().find(|r| !r.is_blank()).ok_or(TableError::NoHeader)?;
+        let mut sheets = Vec::new();
+        for i in 0..book.sheet_names().len() {
+            let Some(range) = book.worksheet_range_at(i) else { continue };
+            let range = range.map_err(|e| TableError::Xlsx(e.to_string()))?;
+            let first_row = range.start().map_or(0, |(r, _)| r);
+            let rows: Vec<RawRow> = range
+                .rows()
+                .enumerate()
+                .map(|(i, cells)| RawRow {
+                    line: first_row + i as u32 + 1,
+                    cells: cells.iter().map(cell_text).collect(),
+                })
+                .collect();
+            let Some(at) = pick_header(&rows[..rows.len().min(HEADER_SEARCH)], is_header) else { continue };
+            let recognised = is_header(&trim_headers(rows[at].cells.clone()));
+            sheets.push((recognised, at, rows));
+            if recognised {
+                break;
+            }
+        }
+        if sheets.is_empty() {
+            return Err(TableError::Xlsx("the workbook has no sheet with data".into()));
+        }
+        let pick = sheets.iter().position(|s| s.0).unwrap_or(0);
+        let (_, at, mut rows) = sheets.swap_remove(pick);
+        let preamble = rows[..at].iter().filter(|r| !r.is_blank()).map(|r| r.line).collect();
+        let data = rows.split_off(at + 1);
+        let header = rows.pop().ok_or(TableError::NoHeader)?;
         Ok(Table::Rows {
             headers: trim_headers(header.cells),
             header_line: header.line,
-            rows: rows.filter(|r| !r.is_blank()).collect(),
+            rows: data.into_iter().filter(|r| !r.is_blank()).collect(),
+            preamble,
         })
     }
 
@@ -166,7 +200,14 @@ impl Table {
             })
             .filter(|r| !r.is_blank())
             .collect();
-        Ok(Table::Rows { headers, header_line: 0, rows })
+        Ok(Table::Rows { headers, header_line: 0, rows, preamble: Vec::new() })
+    }
+
+    /// Lines above the header that were not blank (titles, notes).
+    pub fn preamble(&self) -> &[u32] {
+        match self {
+            Table::Csv { preamble, .. } | Table::Rows { preamble, .. } => preamble,
+        }
     }
 
     pub fn headers(&self) -> &[String] {
@@ -300,7 +341,7 @@ mod tests {
     #[test]
     fn csv_lines_count_quoted_breaks_and_skip_blank_records() {
         let text = "名称,備考\r\n\"a\",\"x\ny\"\r\n,\r\n\r\n\"b\",\"p\rq\"\rc,z\r\n".to_string();
-        let t = Table::from_csv(text, b',').unwrap();
+        let t = Table::from_csv(text, b',', &|_| true).unwrap();
         assert_eq!(t.headers(), ["名称", "備考"]);
         assert_eq!(
             rows(&t),
@@ -314,11 +355,21 @@ mod tests {
 
     #[test]
     fn header_may_follow_blank_lines_and_trailing_delimiters() {
-        let t = Table::from_csv("\n\n名称\t住所\t\t\nさくら\t下松市\t\t\n".into(), b'\t').unwrap();
+        let t = Table::from_csv("\n\n名称\t住所\t\t\nさくら\t下松市\t\t\n".into(), b'\t', &|_| true).unwrap();
         assert_eq!(t.headers(), ["名称", "住所"]);
         assert_eq!(t.header_line(), 3);
         assert_eq!(rows(&t)[0].0, 4);
-        assert_eq!(Table::from_csv(",,\n,,\n".into(), b',').unwrap_err(), TableError::NoHeader);
+        assert_eq!(Table::from_csv(",,\n,,\n".into(), b',', &|_| true).unwrap_err(), TableError::NoHeader);
+        // A title above the header is passed over, and reported.
+        let t = Table::from_csv(
+            "医療機関一覧（令和5年4月1日現在）\n\n名称,住所\nさくら,下松市\n".into(),
+            b',',
+            &|h| h.contains(&"名称".to_string()),
+        )
+        .unwrap();
+        assert_eq!(t.headers(), ["名称", "住所"]);
+        assert_eq!((t.header_line(), t.preamble()), (3, &[1][..]));
+        assert_eq!(rows(&t), vec![(4, vec!["さくら".into(), "下松市".into()])]);
     }
 
     #[test]

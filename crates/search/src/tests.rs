@@ -1,1 +1,157 @@
-//! Search tests on the real data.
+//! The analysis on real names and addresses (golden tables), and the index
+//! lifecycle: create, upsert, delete, reopen, check. A fresh index in a
+//! temporary directory per test.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use tsunagi_domain::{Category, Facility, GeoPoint, GeoPrecision, Location, SearchQuery, Service, ServiceOffer};
+
+use super::*;
+
+fn japanese() -> &'static Japanese {
+    static J: OnceLock<Japanese> = OnceLock::new();
+    J.get_or_init(|| {
+        let dir = std::env::var_os("TSUNAGI_DICTIONARY_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../var/dict/ipadic"));
+        Japanese::new(dictionary::load(&dir).unwrap_or_else(|e| panic!("{e}")))
+    })
+}
+
+/// How real names and addresses (from data/) segment: word terms as
+/// indexed (folded to katakana, no long vowels), and the reading.
+#[test]
+fn golden_segmentation_of_real_names() {
+    #[rustfmt::skip]
+    let table: &[(&str, &[&str], &str)] = &[
+        ("下松中央病院", &["下松", "中央", "病院"], "クダマツチユウオウビヨウイン"),
+        // IPADIC does not know 周南 as a word: the bigram field is what
+        // lets 「周南」 match as a unit.
+        ("周南記念病院", &["周", "南", "記念", "病院"], "シユウミナミキネンビヨウイン"),
+        // The same 下松 reads シモマツ here: dictionary readings are a
+        // fallback; 名称_カナ from the file comes first.
+        ("訪問看護ステーション下松・きらら", &["訪問", "看護", "ステシヨン", "下松", "キララ"], "ホウモンカンゴステシヨンシモマツキララ"),
+        ("特別養護老人ホーム松寿苑", &["特別", "養護", "老人", "ホム", "松寿", "苑"], "トクベツヨウゴロウジンホムシヨウジユエン"),
+        ("地域包括支援センター", &["地域", "包括", "支援", "センタ"], "チイキホウカツシエンセンタ"),
+        ("ｻｸﾗ薬局", &["サクラ", "薬局"], "サクラヤツキヨク"),
+        ("デイサービスセンター", &["デイサビス", "センタ"], "デイサビスセンタ"),
+    ];
+    for (text, words, reading) in table {
+        let ja = japanese();
+        let got: Vec<String> = ja.words(text).into_iter().map(|w| w.term).collect();
+        assert_eq!(got, *words, "{text}");
+        assert_eq!(ja.reading(text), *reading, "{text}");
+    }
+    // Addresses compare in one form whatever the digits and 丁目 spelling.
+    let a = japanese::address_form("山口県下松市西柳３丁目２ー３４");
+    assert_eq!(a, japanese::address_form("山口県下松市西柳三丁目2番34号"));
+    assert_eq!(japanese::bigrams("西柳3丁目")[..2], ["西柳".to_string(), "柳3".to_string()]);
+}
+
+fn facility(name: &str, kana: Option<&str>, service: Service, lat: f64, lng: f64) -> Facility {
+    let mut f = Facility::new(name);
+    f.name_kana = kana.map(str::to_string);
+    f.add_service(ServiceOffer::new(service));
+    f.address.full = Some(format!("山口県下松市{name}町1-1"));
+    f.address.municipality_code = Some("352071".into());
+    f.address.municipality = Some("下松市".into());
+    f.location = Some(Location { point: GeoPoint::new(lat, lng), precision: GeoPrecision::Source, source: None });
+    f
+}
+
+fn doc(id: i64, f: Facility) -> IndexDoc {
+    IndexDoc { id, facility: f, verified_on: None }
+}
+
+fn text(index: &SearchIndex, q: &str) -> Vec<i64> {
+    let query = SearchQuery { text: Some(q.into()), limit: 20, ..SearchQuery::default() };
+    index.search(&query).unwrap().hits.iter().map(|h| h.card.id).collect()
+}
+
+#[test]
+fn lifecycle_create_upsert_delete_reopen_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    assert!(index.is_empty());
+    let docs = vec![
+        doc(
+            1,
+            facility(
+                "さくら訪問看護ステーション",
+                Some("サクラホウモンカンゴステーション"),
+                Service::HomeNursing,
+                34.01,
+                131.87,
+            ),
+        ),
+        doc(2, facility("桜町クリニック", None, Service::HouseCall, 34.02, 131.88)),
+        doc(3, facility("あおば歯科", None, Service::HomeDental, 34.03, 131.86)),
+    ];
+    assert_eq!(index.rebuild(docs.into_iter(), 3).unwrap(), 3);
+    assert_eq!(index.ids(), vec![1, 2, 3]);
+    assert_eq!(index.seq(), 3);
+    index.check(&[1, 2, 3], 3).unwrap();
+    assert!(index.check(&[1, 2], 3).is_err());
+    assert_eq!(text(&index, "訪看"), vec![1], "synonym");
+    assert_eq!(text(&index, "さくらまち"), vec![2], "reading from the dictionary");
+
+    // An update replaces, a delete removes; the sequence follows.
+    let mut renamed = facility("あおばデンタル", None, Service::HomeDental, 34.03, 131.86);
+    renamed.add_category(Category::Dental);
+    index
+        .apply(vec![doc(3, renamed), doc(4, facility("ひかり薬局", None, Service::HomePharmacy, 34.0, 131.9))], &[1], 5)
+        .unwrap();
+    assert_eq!(index.ids(), vec![2, 3, 4]);
+    assert_eq!(index.seq(), 5);
+    assert_eq!(text(&index, "あおば"), vec![3], "renamed, still found by the unchanged part");
+    assert_eq!(text(&index, "デンタル"), vec![3]);
+    assert!(text(&index, "訪看").is_empty());
+    drop(index);
+
+    // Reopened: the same ids, tokenizers registered again.
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    index.check(&[2, 3, 4], 5).unwrap();
+    assert_eq!(text(&index, "ひかり"), vec![4]);
+    let near = SearchQuery { near: Some(GeoPoint::new(34.0, 131.9)), limit: 3, ..SearchQuery::default() };
+    assert_eq!(index.search(&near).unwrap().hits[0].card.id, 4);
+}
+
+/// Random sequences of upserts and deletes leave the index holding
+/// exactly the ids a plain map says it should.
+#[test]
+fn random_upserts_and_deletes_keep_index_and_model_agreeing() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut model: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    // A small deterministic generator (no extra dependency).
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let names = ["さくら", "あおば", "ひかり", "みどり", "つばさ"];
+    for seq in 1..=30 {
+        let mut upserts = Vec::new();
+        let mut deletes = Vec::new();
+        for _ in 0..(next() % 4) {
+            let id = (next() % 12) as i64 + 1;
+            if next() % 3 == 0 {
+                deletes.push(id);
+                model.remove(&id);
+                upserts.retain(|d: &IndexDoc| d.id != id);
+            } else {
+                let n = names[(next() % 5) as usize];
+                upserts.retain(|d: &IndexDoc| d.id != id);
+                upserts.push(doc(id, facility(&format!("{n}{id}"), None, Service::DayService, 34.0, 131.8)));
+                model.insert(id);
+                deletes.retain(|d| *d != id);
+            }
+        }
+        index.apply(upserts, &deletes, seq).unwrap();
+        let want: Vec<i64> = model.iter().copied().collect();
+        index.check(&want, seq).unwrap_or_else(|e| panic!("after step {seq}: {e}"));
+    }
+}
