@@ -38,7 +38,9 @@ impl Default for Tsunagi {
 
 impl Tsunagi {
     pub fn new() -> Tsunagi {
-        Tsunagi { dir: tempfile::tempdir().unwrap() }
+        // Under target/tmp: the shared fixture lives in a static, which is
+        // never dropped, so its directory must not litter the system's /tmp.
+        Tsunagi { dir: tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap() }
     }
 
     pub fn cmd(&self) -> Command {

@@ -5,7 +5,6 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
-use std::sync::OnceLock;
 
 use super::search::fixture;
 use super::{Tsunagi, data};
@@ -47,9 +46,32 @@ pub fn start(t: &Tsunagi) -> Server {
     panic!("the server did not start on port {port}");
 }
 
-fn server() -> &'static Server {
-    static S: OnceLock<Server> = OnceLock::new();
-    S.get_or_init(|| start(fixture()))
+/// One server on the shared fixture for every check below, stopped by PID
+/// when they are done (a server in a static would outlive the tests). Each
+/// check runs even when an earlier one failed; all failures are reported.
+#[test]
+fn the_server_over_http() {
+    type Check = fn(&Server);
+    let checks: &[(&str, Check)] = &[
+        ("search_api_answers_in_the_documented_envelope", search_api_answers_in_the_documented_envelope),
+        (
+            "bad_requests_name_the_parameter_and_unknown_ids_are_404",
+            bad_requests_name_the_parameter_and_unknown_ids_are_404,
+        ),
+        ("answers_are_compressed_and_cacheable", answers_are_compressed_and_cacheable),
+        ("geojson_and_csv_downloads", geojson_and_csv_downloads),
+        ("openapi_describes_every_api_route", openapi_describes_every_api_route),
+        ("map_clusters_keep_the_national_view_small", map_clusters_keep_the_national_view_small),
+        ("pages_render_on_the_server", pages_render_on_the_server),
+    ];
+    let server = start(fixture());
+    let failed: Vec<&str> = checks
+        .iter()
+        .filter(|(_, check)| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&server))).is_err())
+        .map(|(name, _)| *name)
+        .collect();
+    drop(server);
+    assert!(failed.is_empty(), "failed: {failed:?}");
 }
 
 pub struct Response {
@@ -109,15 +131,14 @@ pub fn get(s: &Server, path: &str, headers: &[(&str, &str)]) -> Response {
     Response { status, headers, body }
 }
 
-fn api(path: &str) -> serde_json::Value {
-    let r = get(server(), path, &[]);
+fn api(s: &Server, path: &str) -> serde_json::Value {
+    let r = get(s, path, &[]);
     assert_eq!(r.status, 200, "{path}: {}", r.text());
     r.json()
 }
 
-#[test]
-fn search_api_answers_in_the_documented_envelope() {
-    let r = api("/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=2");
+fn search_api_answers_in_the_documented_envelope(s: &Server) {
+    let r = api(s, "/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=2");
     for k in ["items", "total_items", "total_pages", "page_number", "size"] {
         assert!(r.get(k).is_some(), "{k} missing: {r}");
     }
@@ -145,31 +166,30 @@ fn search_api_answers_in_the_documented_envelope() {
         }
     }
     // The code and the name of a municipality select the same facilities.
-    let by_code = api("/api/v1/facilities?q=訪問看護&municipality=352071&per_page=50");
-    let by_name = api("/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=50");
+    let by_code = api(s, "/api/v1/facilities?q=訪問看護&municipality=352071&per_page=50");
+    let by_name = api(s, "/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=50");
     assert_eq!(by_code["items"], by_name["items"]);
     // Paging walks through every result once.
     let mut seen = std::collections::BTreeSet::new();
     for page in 1..=r["total_pages"].as_u64().unwrap() {
-        let p = api(&format!("/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=2&page={page}"));
+        let p = api(s, &format!("/api/v1/facilities?q=訪問看護&municipality=下松市&per_page=2&page={page}"));
         for it in p["items"].as_array().unwrap() {
             assert!(seen.insert(it["id"].as_i64().unwrap()), "seen twice: {it}");
         }
     }
     assert_eq!(seen.len() as u64, total);
     // Near a point: distances, ascending for equal ranks.
-    let near = api("/api/v1/facilities?category=hospital&near=34.0151,131.8703&per_page=5");
+    let near = api(s, "/api/v1/facilities?category=hospital&near=34.0151,131.8703&per_page=5");
     let d: Vec<f64> = near["items"].as_array().unwrap().iter().map(|i| i["distance_m"].as_f64().unwrap()).collect();
     assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
     // The detail answer.
     let id = r["items"][0]["id"].as_i64().unwrap();
-    let one = api(&format!("/api/v1/facilities/{id}"));
+    let one = api(s, &format!("/api/v1/facilities/{id}"));
     assert_eq!(one["id"], id);
     assert!(one["sources"].as_array().unwrap().iter().all(|s| s["licence"].is_string()), "{one}");
 }
 
-#[test]
-fn bad_requests_name_the_parameter_and_unknown_ids_are_404() {
+fn bad_requests_name_the_parameter_and_unknown_ids_are_404(s: &Server) {
     for (path, param) in [
         ("/api/v1/facilities?near=34.0", "near"),
         ("/api/v1/facilities?radius_m=500", "radius_m"),
@@ -181,42 +201,40 @@ fn bad_requests_name_the_parameter_and_unknown_ids_are_404() {
         ("/api/v1/clusters?zoom=99", "zoom"),
         ("/api/v1/export.csv?layout=pdf", "layout"),
     ] {
-        let r = get(server(), path, &[]);
+        let r = get(s, path, &[]);
         assert_eq!(r.status, 400, "{path}");
         let e = r.json();
         assert_eq!(e["error"]["code"], "invalid_parameter", "{path}: {e}");
         assert_eq!(e["error"]["parameter"], param, "{path}");
         assert!(e["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
-    let r = get(server(), "/api/v1/facilities/999999", &[]);
+    let r = get(s, "/api/v1/facilities/999999", &[]);
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["error"]["code"], "not_found");
-    assert_eq!(get(server(), "/api/v1/facilities/abc", &[]).status, 404);
-    let html = get(server(), "/no-such-page", &[]);
+    assert_eq!(get(s, "/api/v1/facilities/abc", &[]).status, 404);
+    let html = get(s, "/no-such-page", &[]);
     assert_eq!(html.status, 404);
     assert!(html.text().contains("ページが見つかりません"));
 }
 
-#[test]
-fn answers_are_compressed_and_cacheable() {
+fn answers_are_compressed_and_cacheable(s: &Server) {
     let path = "/api/v1/facilities?q=歯科";
-    let r = get(server(), path, &[("Accept-Encoding", "gzip")]);
+    let r = get(s, path, &[("Accept-Encoding", "gzip")]);
     assert_eq!(r.header("content-encoding"), Some("gzip"));
     let etag = r.header("etag").expect("an ETag").to_string();
-    let again = get(server(), path, &[("If-None-Match", &etag)]);
+    let again = get(s, path, &[("If-None-Match", &etag)]);
     assert_eq!(again.status, 304);
-    let other = get(server(), "/api/v1/facilities?q=眼科", &[("If-None-Match", &etag)]);
+    let other = get(s, "/api/v1/facilities?q=眼科", &[("If-None-Match", &etag)]);
     assert_eq!(other.status, 200, "another query has another tag");
-    let one = get(server(), "/api/v1/facilities/1", &[]);
+    let one = get(s, "/api/v1/facilities/1", &[]);
     assert!(one.header("last-modified").is_some());
-    let css = get(server(), "/static/app.css", &[("Accept-Encoding", "gzip")]);
+    let css = get(s, "/static/app.css", &[("Accept-Encoding", "gzip")]);
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-encoding"), Some("gzip"));
 }
 
-#[test]
-fn geojson_and_csv_downloads() {
-    let g = api("/api/v1/facilities.geojson?municipality=352071&category=medical");
+fn geojson_and_csv_downloads(s: &Server) {
+    let g = api(s, "/api/v1/facilities.geojson?municipality=352071&category=medical");
     assert_eq!(g["type"], "FeatureCollection");
     let features = g["features"].as_array().unwrap();
     assert!(features.len() > 50);
@@ -225,7 +243,7 @@ fn geojson_and_csv_downloads() {
         let (lng, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
         assert!((122.0..154.0).contains(&lng) && (20.0..46.0).contains(&lat), "[lng, lat]: {c:?}");
     }
-    let csv = get(server(), "/api/v1/export.csv?municipality=352071", &[]);
+    let csv = get(s, "/api/v1/export.csv?municipality=352071", &[]);
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     assert!(csv.body.starts_with("\u{feff}全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ".as_bytes()));
@@ -237,17 +255,16 @@ fn geojson_and_csv_downloads() {
     let f = &report["files"][0];
     assert_eq!(f["format"], "jichitai-medical");
     let medical =
-        api("/api/v1/facilities?municipality=352071&category=medical&per_page=1")["total_items"].as_i64().unwrap();
+        api(s, "/api/v1/facilities?municipality=352071&category=medical&per_page=1")["total_items"].as_i64().unwrap();
     assert_eq!(f["rows"].as_i64().unwrap(), medical);
-    let care = get(server(), "/api/v1/export.csv?municipality=352071&layout=care", &[]);
+    let care = get(s, "/api/v1/export.csv?municipality=352071&layout=care", &[]);
     assert!(
         care.body.starts_with("\u{feff}全国地方公共団体コード,ID,地方公共団体名,介護サービス事業所名称".as_bytes())
     );
 }
 
-#[test]
-fn openapi_describes_every_api_route() {
-    let spec = api("/openapi.json");
+fn openapi_describes_every_api_route(s: &Server) {
+    let spec = api(s, "/openapi.json");
     assert_eq!(spec["openapi"], "3.1.0");
     let paths = spec["paths"].as_object().unwrap();
     for p in [
@@ -273,27 +290,24 @@ fn openapi_describes_every_api_route() {
     }
 }
 
-#[test]
-fn map_clusters_keep_the_national_view_small() {
-    let r = api("/api/v1/clusters?zoom=5&bbox=122,20,154,46");
+fn map_clusters_keep_the_national_view_small(s: &Server) {
+    let r = api(s, "/api/v1/clusters?zoom=5&bbox=122,20,154,46");
     let total: u64 = r["clusters"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
-    let facilities = api("/healthz")["facilities"].as_u64().unwrap();
+    let facilities = api(s, "/healthz")["facilities"].as_u64().unwrap();
     assert!(total + 5 >= facilities, "almost every facility has a point: {total} of {facilities}");
     assert!(r["clusters"].as_array().unwrap().len() < 100);
-    let close = api("/api/v1/clusters?zoom=17&bbox=131.86,34.00,131.88,34.02");
+    let close = api(s, "/api/v1/clusters?zoom=17&bbox=131.86,34.00,131.88,34.02");
     assert!(close["clusters"].as_array().unwrap().iter().all(|c| c["count"] == 1 && c["id"].is_i64()));
 }
 
-#[test]
-fn pages_render_on_the_server() {
-    let s = server();
+fn pages_render_on_the_server(s: &Server) {
     let home = get(s, "/?q=訪問看護&municipality=352071", &[]);
     assert_eq!(home.status, 200);
     let h = home.text();
     assert!(h.contains("<form id=\"search\" method=\"get\" action=\"/\""), "works without JavaScript");
     assert!(h.contains("訪問看護ステーション"));
     assert!(h.contains("<label for=\"q\">"));
-    let id = api("/api/v1/facilities?q=下松中央病院")["items"][0]["id"].as_i64().unwrap();
+    let id = api(s, "/api/v1/facilities?q=下松中央病院")["items"][0]["id"].as_i64().unwrap();
     let page = get(s, &format!("/facilities/{id}"), &[]).text();
     assert!(page.contains("application/ld+json") && page.contains("\"@type\":\"Hospital\""));
     assert!(page.contains("href=\"tel:0833413030\""));
