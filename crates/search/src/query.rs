@@ -60,6 +60,9 @@ pub struct Ranked {
     pub score: f32,
     pub distance_m: Option<f64>,
     pub visits: Option<Visits>,
+    /// The entry's name-order rank, copied here so sorting never touches
+    /// the side table.
+    order: u32,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -164,6 +167,18 @@ impl<'a> Filter<'a> {
             return false;
         }
         true
+    }
+
+    /// What the index's term filters (see [`term_filters`]) leave to
+    /// check after a text match: required flags, opening hours, bounds.
+    fn after_text(&self, side: &Side, i: u32) -> bool {
+        if self.required_flags == 0 && self.moment.is_none() && self.q.bbox.is_none() && self.q.radius_m.is_none() {
+            return true;
+        }
+        let e = &side.entries[i as usize];
+        e.flags & self.required_flags == self.required_flags
+            && self.moment.as_ref().is_none_or(|m| side.schedule(e).is_some_and(|s| s.state_at(m) == OpenState::Open))
+            && self.bounds(side, i)
     }
 
     fn bounds(&self, side: &Side, i: u32) -> bool {
@@ -288,10 +303,12 @@ pub fn text_query(f: &Fields, ja: &Japanese, syn: &Synonyms, text: &str) -> Opti
             }
         }
         tiers.extend(tiered(all_words(f.name, &words), tier::NAME_WORDS));
-        tiers.extend(tiered(
-            any(variants.iter().filter_map(|v| bigram_query(f.name_bigram, v)).collect()),
-            tier::NAME_CHARS,
-        ));
+        // As substrings, a variant containing another adds no match
+        // (「歯科医院」 beside 「歯科」): leave it out rather than read its
+        // positions for every dental clinic.
+        let substrings = variants.iter().filter(|v| !variants.iter().any(|u| u != *v && v.contains(u.as_str())));
+        tiers
+            .extend(tiered(any(substrings.filter_map(|v| bigram_query(f.name_bigram, v)).collect()), tier::NAME_CHARS));
         // A reading typed in kana may be any part of a name's reading. The
         // reading of a kanji query only counts as the whole reading or its
         // start (above): 「々木病院」 is not 鈴木病院 just because both read
@@ -396,14 +413,12 @@ impl SegmentCollector for SegmentMatches {
 }
 
 /// The order results are shown in.
-fn order(side: &Side, sort: Sort, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+fn order(sort: Sort, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
     let by_dist = |x: &Ranked, y: &Ranked| {
         x.distance_m.unwrap_or(f64::INFINITY).total_cmp(&y.distance_m.unwrap_or(f64::INFINITY))
     };
-    let ea = &side.entries[a.entry as usize];
-    let eb = &side.entries[b.entry as usize];
     let visits_first = b.visits.is_some().cmp(&a.visits.is_some());
-    let rest = || ea.order.cmp(&eb.order).then(ea.id.cmp(&eb.id));
+    let rest = || a.order.cmp(&b.order);
     match sort {
         Sort::Relevance => visits_first.then(b.score.total_cmp(&a.score)).then(by_dist(a, b)).then_with(rest),
         Sort::Distance => visits_first.then(by_dist(a, b)).then_with(rest),
@@ -434,11 +449,7 @@ pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> 
         let mut clauses = vec![(Occur::Must, text)];
         clauses.extend(term_filters(cx.fields, q));
         let matches = cx.searcher.search(&BooleanQuery::new(clauses), &Matches { side: cx.side.clone() })?;
-        return Ok(matches
-            .into_iter()
-            .map(|(e, _)| e)
-            .filter(|&e| filter.attributes(side, e) && filter.bounds(side, e))
-            .collect());
+        return Ok(matches.into_iter().map(|(e, _)| e).filter(|&e| filter.after_text(side, e)).collect());
     }
     let all = SearchQuery { near: if q.radius_m.is_some() { q.near } else { None }, visits: None, ..q.clone() };
     Ok(match geo_candidates(side, &all, &filter, usize::MAX) {
@@ -451,12 +462,12 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     let filter = Filter::new(q, side, cx.areas);
     let origin = q.origin();
     let rank = |entry: u32, score: f32| -> Ranked {
-        let e = &side.entries[entry as usize];
         Ranked {
             entry,
             score,
-            distance_m: origin.zip(e.point).map(|(o, p)| o.distance_m(p)),
+            distance_m: origin.and_then(|o| side.entries[entry as usize].point.map(|p| o.distance_m(p))),
             visits: filter.visits(side, entry),
+            order: side.orders[entry as usize],
         }
     };
     let text = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, t));
@@ -466,11 +477,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
         clauses.extend(term_filters(cx.fields, q));
         let query = BooleanQuery::new(clauses);
         let matches = cx.searcher.search(&query, &Matches { side: cx.side.clone() })?;
-        matches
-            .into_iter()
-            .filter(|(e, _)| filter.attributes(side, *e) && filter.bounds(side, *e))
-            .map(|(e, s)| rank(e, s))
-            .collect()
+        matches.into_iter().filter(|(e, _)| filter.after_text(side, *e)).map(|(e, s)| rank(e, s)).collect()
     } else {
         let candidates = geo_candidates(side, q, &filter, need);
         match candidates {
@@ -487,10 +494,10 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     let total = all.len();
     let facets = q.facets.then(|| facets(side, &filter, all.iter().map(|r| r.entry)));
     if all.len() > need && need > 0 {
-        all.select_nth_unstable_by(need - 1, |a, b| order(side, q.sort, a, b));
+        all.select_nth_unstable_by(need - 1, |a, b| order(q.sort, a, b));
         all.truncate(need);
     }
-    all.sort_by(|a, b| order(side, q.sort, a, b));
+    all.sort_by(|a, b| order(q.sort, a, b));
     Ok(Found { total, hits: page(all, q), facets })
 }
 

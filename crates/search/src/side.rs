@@ -33,7 +33,6 @@ pub struct Entry {
     /// Interned strings (see [`Side::strings`]).
     pub municipality_name: u32,
     pub care_area: u32,
-    pub order: Box<str>,
     /// Index into [`Side::schedules`], or [`NONE`].
     pub schedule: u32,
 }
@@ -137,6 +136,10 @@ pub struct Side {
     pub by_id: HashMap<u64, u32>,
     /// Per segment ordinal, doc id → entry (NONE for deleted docs).
     pub by_doc: Vec<Vec<u32>>,
+    /// Per entry, its rank in name order (then id): the stable tie-break,
+    /// compared as a number, kept apart from `entries` so ranking many
+    /// matches stays in cache.
+    pub orders: Vec<u32>,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
     pub sphere: RTree<SpherePoint>,
@@ -161,6 +164,7 @@ impl Side {
 
     pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
         let mut entries = Vec::new();
+        let mut order_texts: Vec<Box<str>> = Vec::new();
         let mut by_doc = Vec::new();
         let mut interner = Interner::default();
         let mut schedules: Vec<Schedule> = Vec::new();
@@ -239,6 +243,7 @@ impl Side {
                     None => NONE,
                 };
                 map[doc as usize] = entries.len() as u32;
+                order_texts.push(order_text.into_boxed_str());
                 entries.push(Entry {
                     id: id.first(doc).unwrap_or(0),
                     doc: DocAddress::new(seg_ord as u32, doc),
@@ -250,12 +255,20 @@ impl Side {
                     municipality: muni.first(doc).unwrap_or(0),
                     municipality_name,
                     care_area,
-                    order: order_text.into_boxed_str(),
                     schedule,
                 });
             }
             by_doc.push(map);
         }
+        let mut ranked: Vec<u32> = (0..entries.len() as u32).collect();
+        ranked.sort_unstable_by(|&a, &b| {
+            (&order_texts[a as usize], entries[a as usize].id).cmp(&(&order_texts[b as usize], entries[b as usize].id))
+        });
+        let mut orders = vec![0; entries.len()];
+        for (rank, &i) in ranked.iter().enumerate() {
+            orders[i as usize] = rank as u32;
+        }
+        drop(order_texts);
         let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
         let sphere = RTree::bulk_load(
             entries
@@ -300,6 +313,7 @@ impl Side {
             entries,
             by_id,
             by_doc,
+            orders,
             schedules,
             strings: interner.strings,
             sphere,
