@@ -260,6 +260,10 @@ fn tiered(q: Option<Box<dyn Query>>, weight: f32) -> Option<(Occur, Box<dyn Quer
     q.map(|q| (Occur::Should, Box::new(ConstScoreQuery::new(q, weight)) as Box<dyn Query>))
 }
 
+/// At most this many topic terms per query part (a one-character part
+/// such as 「科」 is contained in most of them).
+const MAX_TOPIC_TERMS: usize = 128;
+
 /// Only kana (and long vowel marks): a reading typed as such.
 fn is_kana(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| matches!(c, '\u{3041}'..='\u{30FF}'))
@@ -267,7 +271,13 @@ fn is_kana(s: &str) -> bool {
 
 /// The text part of the query: every whitespace-separated part must match
 /// somewhere; the score is the sum of the tiers each part matched.
-pub fn text_query(f: &Fields, ja: &Japanese, syn: &Synonyms, text: &str) -> Option<Box<dyn Query>> {
+pub fn text_query(
+    f: &Fields,
+    ja: &Japanese,
+    syn: &Synonyms,
+    topic_terms: &[String],
+    text: &str,
+) -> Option<Box<dyn Query>> {
     let text = tsunagi_domain::normalize::nfkc(text);
     let parts: Vec<&str> = text.split_whitespace().take(8).collect();
     if parts.is_empty() {
@@ -316,7 +326,12 @@ pub fn text_query(f: &Fields, ja: &Japanese, syn: &Synonyms, text: &str) -> Opti
         if is_kana(part) {
             tiers.extend(tiered(bigram_query(f.reading, &folded), tier::READING));
         }
-        let mut topics: Vec<Box<dyn Query>> = variants.iter().map(|v| term_query(f.topics_exact, v)).collect();
+        let mut topics: Vec<Box<dyn Query>> = topic_terms
+            .iter()
+            .filter(|t| variants.iter().any(|v| t.contains(v.as_str())))
+            .take(MAX_TOPIC_TERMS)
+            .map(|t| term_query(f.topics_exact, t))
+            .collect();
         topics.extend(all_words(f.topics, &words));
         tiers.extend(tiered(any(topics), tier::TOPICS));
         tiers.extend(tiered(bigram_query(f.address, &japanese::address_form(part)), tier::ADDRESS));
@@ -445,7 +460,9 @@ pub struct Context<'a> {
 pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> {
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
-    if let Some(text) = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, t)) {
+    if let Some(text) =
+        q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms, t))
+    {
         let mut clauses = vec![(Occur::Must, text)];
         clauses.extend(term_filters(cx.fields, q));
         let matches = cx.searcher.search(&BooleanQuery::new(clauses), &Matches { side: cx.side.clone() })?;
@@ -470,7 +487,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
             order: side.orders[entry as usize],
         }
     };
-    let text = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, t));
+    let text = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms, t));
     let need = q.offset + q.limit;
     let mut all: Vec<Ranked> = if let Some(text) = text {
         let mut clauses = vec![(Occur::Must, text)];

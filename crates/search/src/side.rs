@@ -140,6 +140,10 @@ pub struct Side {
     /// compared as a number, kept apart from `entries` so ranking many
     /// matches stays in cache.
     pub orders: Vec<u32>,
+    /// Every distinct folded topic (service, category, 診療科目 …) in the
+    /// index: a few hundred, so a query part is matched against them as a
+    /// substring (「内科」 in 「心療内科」) and searched as exact terms.
+    pub topic_terms: Vec<String>,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
     pub sphere: RTree<SpherePoint>,
@@ -284,6 +288,16 @@ impl Side {
                 .filter_map(|(i, e)| e.point.map(|p| PlanePoint { lnglat: [p.lng, p.lat], entry: i as u32 }))
                 .collect(),
         );
+        let mut topic_terms = std::collections::BTreeSet::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(f.topics_exact)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                if let Ok(t) = std::str::from_utf8(terms.key()) {
+                    topic_terms.insert(t.to_string());
+                }
+            }
+        }
         let mut visit_areas = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if e.flags & flag::VISIT_AREA == 0 {
@@ -314,6 +328,7 @@ impl Side {
             by_id,
             by_doc,
             orders,
+            topic_terms: topic_terms.into_iter().collect(),
             schedules,
             strings: interner.strings,
             sphere,

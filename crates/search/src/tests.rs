@@ -155,3 +155,21 @@ fn random_upserts_and_deletes_keep_index_and_model_agreeing() {
         index.check(&want, seq).unwrap_or_else(|e| panic!("after step {seq}: {e}"));
     }
 }
+
+/// A query part matches inside a topic word, as a substring: 「内科」 finds
+/// a clinic whose only 診療科目 is 心療内科, 「リハビリ」 one offering
+/// リハビリテーション科.
+#[test]
+fn topics_match_as_substrings() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut a = facility("こころのクリニック", None, Service::HouseCall, 34.01, 131.87);
+    a.departments = vec!["心療内科".into()];
+    let mut b = facility("みどり整形", None, Service::HouseCall, 34.02, 131.88);
+    b.departments = vec!["リハビリテーション科".into()];
+    index.rebuild(vec![doc(1, a), doc(2, b)].into_iter(), 2).unwrap();
+    assert_eq!(text(&index, "内科"), vec![1]);
+    assert_eq!(text(&index, "心療内科"), vec![1]);
+    assert_eq!(text(&index, "リハビリ"), vec![2]);
+    assert!(text(&index, "眼科").is_empty());
+}
