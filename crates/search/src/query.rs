@@ -41,6 +41,10 @@ pub mod tier {
     pub const READING: f32 = 20.0;
     pub const TOPICS: f32 = 8.0;
     pub const ADDRESS: f32 = 3.0;
+    /// The dictionary's reading of a kanji query as the start of a name's
+    /// reading: 「桜町」 finds さくらまち病院, but 「宮崎市」 (ミヤザキシ…)
+    /// must not bury the facilities in 宮崎市 under every 宮崎歯科.
+    pub const KANJI_READING_PREFIX: f32 = 2.0;
     pub const NOTES: f32 = 1.0;
 }
 
@@ -309,7 +313,8 @@ pub fn text_query(
                 tiers.extend(tiered(Some(term_query(f.name_exact, &marked)), tier::READING_EXACT));
             }
             if typed.chars().count() <= PREFIX_CHARS {
-                tiers.extend(tiered(Some(term_query(f.name_prefix, &marked)), tier::READING_PREFIX));
+                let weight = if is_kana(part) { tier::READING_PREFIX } else { tier::KANJI_READING_PREFIX };
+                tiers.extend(tiered(Some(term_query(f.name_prefix, &marked)), weight));
             }
         }
         tiers.extend(tiered(all_words(f.name, &words), tier::NAME_WORDS));
