@@ -63,6 +63,7 @@ fn the_server_over_http() {
         ("openapi_describes_every_api_route", openapi_describes_every_api_route),
         ("map_clusters_keep_the_national_view_small", map_clusters_keep_the_national_view_small),
         ("pages_render_on_the_server", pages_render_on_the_server),
+        ("area_counts_agree_with_search", area_counts_agree_with_search),
     ];
     let server = start(fixture());
     let failed: Vec<&str> = checks
@@ -298,6 +299,28 @@ fn map_clusters_keep_the_national_view_small(s: &Server) {
     assert!(r["clusters"].as_array().unwrap().len() < 100);
     let close = api(s, "/api/v1/clusters?zoom=17&bbox=131.86,34.00,131.88,34.02");
     assert!(close["clusters"].as_array().unwrap().iter().all(|c| c["count"] == 1 && c["id"].is_i64()));
+}
+
+fn area_counts_agree_with_search(s: &Server) {
+    let areas = api(s, "/api/v1/areas");
+    let list = areas["municipalities"].as_array().unwrap();
+    assert!(list.len() >= 5, "{areas}");
+    for m in list {
+        let code = m["code"].as_str().unwrap();
+        let total = api(s, &format!("/api/v1/facilities?municipality={code}&per_page=1"))["total_items"].clone();
+        assert_eq!(m["count"], total, "{m}");
+        let medical = m["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "medical")
+            .map_or(0, |g| g["count"].as_u64().unwrap());
+        let searched =
+            api(s, &format!("/api/v1/facilities?municipality={code}&category=medical&per_page=1"))["total_items"]
+                .as_u64()
+                .unwrap();
+        assert_eq!(medical, searched, "{m}");
+    }
 }
 
 fn pages_render_on_the_server(s: &Server) {

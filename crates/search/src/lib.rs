@@ -11,6 +11,7 @@
 mod areas;
 mod codec;
 pub mod dictionary;
+pub mod grid;
 pub mod japanese;
 mod query;
 mod schema;
@@ -27,8 +28,9 @@ use tsunagi_domain::schedule::Moment;
 use tsunagi_domain::{OpenState, SearchQuery};
 
 pub use areas::{Area, AreaKind, Areas};
+pub use grid::Cluster;
 pub use japanese::Japanese;
-pub use query::{Count, Facets, Visits, tier};
+pub use query::{AreaCount, Count, Facets, Visits, tier};
 pub use schema::{Card, IndexDoc};
 pub use synonyms::Synonyms;
 
@@ -337,80 +339,44 @@ impl SearchIndex {
     }
 }
 
-/// A group of nearby results on the map, or one facility.
-#[derive(Debug, Clone, Serialize)]
-pub struct Cluster {
-    pub lat: f64,
-    pub lng: f64,
-    pub count: usize,
-    /// The facility, when the cluster is a single one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// The most common primary category in the cluster.
-    pub category: &'static str,
-}
-
 impl SearchIndex {
     /// The query's matches inside `q.bbox`, grouped into cells of about
-    /// 60 screen pixels at `zoom` (Web Mercator), so that a whole country
-    /// is a few hundred clusters; from zoom 16 on, every facility.
+    /// 60 screen pixels at `zoom` (see [`grid`]), so that a whole country is
+    /// a few hundred clusters; from zoom 16 on, every facility. The plain
+    /// map up to [`grid::MAX_ZOOM`] comes from cells computed once per
+    /// searcher (whole cells overlapping the box).
     pub fn clusters(&self, q: &SearchQuery, zoom: u32) -> Result<Vec<Cluster>> {
         let side = self.current();
-        let searcher = side.searcher.clone();
         let cx = query::Context {
-            searcher: &searcher,
+            searcher: &side.searcher.clone(),
             fields: &self.fields,
             ja: &self.ja,
             synonyms: &self.synonyms,
             side: side.clone(),
             areas: &self.areas,
         };
-        let entries = query::matching(&cx, q)?;
-        let zoom = zoom.min(22);
-        let scale = 256.0 * f64::from(1u32 << zoom) / 60.0;
-        let cell = |p: tsunagi_domain::GeoPoint| -> (i64, i64) {
-            let x = (p.lng + 180.0) / 360.0;
-            let s = p.lat.to_radians().sin().clamp(-0.9999, 0.9999);
-            let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI);
-            ((x * scale) as i64, (y * scale) as i64)
-        };
-        struct Acc {
-            lat: f64,
-            lng: f64,
-            count: usize,
-            id: i64,
-            cats: [u32; 64],
-        }
-        let mut cells: std::collections::HashMap<(i64, i64), Acc> = std::collections::HashMap::new();
-        for (n, i) in entries.into_iter().enumerate() {
-            let e = &side.entries[i as usize];
-            let Some(p) = e.point else { continue };
-            // From zoom 16 every facility is its own marker, even when
-            // several share one published point.
-            let key = if zoom >= 16 { (n as i64, -1) } else { cell(p) };
-            let a = cells.entry(key).or_insert(Acc { lat: 0.0, lng: 0.0, count: 0, id: e.id as i64, cats: [0; 64] });
-            a.lat += p.lat;
-            a.lng += p.lng;
-            a.count += 1;
-            if e.categories != 0 {
-                a.cats[e.categories.trailing_zeros() as usize] += 1;
+        if let (true, Some(b)) = (grid::is_plain(q) && zoom <= grid::MAX_ZOOM, &q.bbox) {
+            let grid = match side.grid.get() {
+                Some(g) => g,
+                None => {
+                    let public = query::matching(&cx, &SearchQuery::default())?;
+                    side.grid.get_or_init(|| grid::Grid::build(&side, &public))
+                }
+            };
+            if let Some(out) = grid.clusters(b, zoom) {
+                return Ok(out);
             }
         }
-        let mut out: Vec<Cluster> = cells
-            .into_values()
-            .map(|a| {
-                let best = (0..64).max_by_key(|&b| (a.cats[b], std::cmp::Reverse(b))).unwrap_or(0);
-                Cluster {
-                    lat: a.lat / a.count as f64,
-                    lng: a.lng / a.count as f64,
-                    count: a.count,
-                    id: (a.count == 1).then_some(a.id),
-                    category: tsunagi_domain::Category::ALL.get(best).map_or("", |c| c.id()),
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then(a.lat.total_cmp(&b.lat)));
-        Ok(out)
+        let entries = query::matching(&cx, q)?;
+        Ok(grid::sorted(grid::group(&side, entries.into_iter(), zoom).values().map(|a| a.cluster()).collect()))
+    }
+
+    /// Every municipality with its public facilities, per category group,
+    /// largest first.
+    /// Computed once per searcher.
+    pub fn area_counts(&self) -> Vec<AreaCount> {
+        let side = self.current();
+        side.area_counts.get_or_init(|| query::area_counts(&side, &self.areas)).clone()
     }
 
     /// Ids of every match of `q` (no paging), for exports.

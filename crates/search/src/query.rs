@@ -660,3 +660,50 @@ fn facets(side: &Side, filter: &Filter<'_>, entries: impl Iterator<Item = u32>) 
         open: filter.moment.map(|_| open),
     }
 }
+
+/// One municipality's public facilities, per category group.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AreaCount {
+    pub code: String,
+    pub name: String,
+    pub count: usize,
+    pub groups: Vec<Count>,
+}
+
+/// Every municipality's counts in one pass over the side table (a search
+/// per municipality would walk it once for each of them).
+pub fn area_counts(side: &Side, areas: &Areas) -> Vec<AreaCount> {
+    use tsunagi_domain::Group;
+    let q = SearchQuery::default();
+    let filter = Filter::new(&q, side, areas);
+    let masks: Vec<u64> = Group::ALL.iter().map(|g| g.categories().fold(0u64, |m, c| m | category_bit(c))).collect();
+    let mut by_code: BTreeMap<u64, (u32, usize, Vec<usize>)> = BTreeMap::new();
+    for (i, e) in side.entries.iter().enumerate() {
+        if e.municipality == 0 || !filter.attributes(side, i as u32) {
+            continue;
+        }
+        let acc = by_code.entry(e.municipality).or_insert_with(|| (e.municipality_name, 0, vec![0; masks.len()]));
+        acc.1 += 1;
+        for (g, m) in masks.iter().enumerate() {
+            acc.2[g] += (e.categories & m != 0) as usize;
+        }
+    }
+    let mut out: Vec<AreaCount> = by_code
+        .into_iter()
+        .map(|(code, (name, count, groups))| AreaCount {
+            code: format!("{code:06}"),
+            name: side.string(name).unwrap_or_default().to_string(),
+            count,
+            groups: counts(
+                Group::ALL
+                    .iter()
+                    .zip(groups)
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(g, n)| (g.id().to_string(), (g.name().to_string(), n)))
+                    .collect(),
+            ),
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+    out
+}

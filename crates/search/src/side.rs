@@ -149,6 +149,10 @@ pub struct Side {
     pub sphere: RTree<SpherePoint>,
     pub plane: RTree<PlanePoint>,
     pub visit_areas: HashMap<u32, VisitShape>,
+    /// The plain map's clusters, computed on the first request for them.
+    pub grid: std::sync::OnceLock<crate::grid::Grid>,
+    /// Per municipality counts, computed on the first request for them.
+    pub area_counts: std::sync::OnceLock<Vec<crate::query::AreaCount>>,
 }
 
 impl std::fmt::Debug for Side {
@@ -334,6 +338,8 @@ impl Side {
             sphere,
             plane,
             visit_areas,
+            grid: std::sync::OnceLock::new(),
+            area_counts: std::sync::OnceLock::new(),
         })
     }
 }

@@ -173,3 +173,38 @@ fn topics_match_as_substrings() {
     assert_eq!(text(&index, "リハビリ"), vec![2]);
     assert!(text(&index, "眼科").is_empty());
 }
+
+/// The plain map's precomputed cells agree with grouping the matches on
+/// demand: the same clusters for a box holding everything, at every zoom.
+#[test]
+fn plain_map_cells_agree_with_grouping_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let docs: Vec<IndexDoc> = (0..200)
+        .map(|i| {
+            let (lat, lng) = (33.0 + (i % 20) as f64 * 0.17, 130.0 + (i / 20) as f64 * 0.23);
+            doc(i + 1, facility(&format!("施設{i}"), None, Service::HomeNursing, lat, lng))
+        })
+        .collect();
+    index.rebuild(docs.into_iter(), 200).unwrap();
+    let japan = tsunagi_domain::BBox { west: 122.0, south: 20.0, east: 154.0, north: 46.0 };
+    let plain = SearchQuery { bbox: Some(japan), ..SearchQuery::default() };
+    assert!(grid::is_plain(&plain));
+    // Every category group selected: the same facilities, but not "plain".
+    let all = SearchQuery {
+        categories: tsunagi_domain::Group::ALL.iter().map(|g| tsunagi_domain::CategoryFilter::Group(*g)).collect(),
+        ..plain.clone()
+    };
+    assert!(!grid::is_plain(&all));
+    let key = |c: &Cluster| (c.count, (c.lat * 1e6).round() as i64, (c.lng * 1e6).round() as i64, c.id, c.category);
+    for zoom in 0..=grid::MAX_ZOOM + 1 {
+        // As sets: centroids summed in another order may differ in the
+        // last bits, and so swap places among equals.
+        let mut a: Vec<_> = index.clusters(&plain, zoom).unwrap().iter().map(key).collect();
+        let mut b: Vec<_> = index.clusters(&all, zoom).unwrap().iter().map(key).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b, "zoom {zoom}");
+        assert_eq!(a.iter().map(|c| c.0).sum::<usize>(), 200);
+    }
+}

@@ -108,7 +108,7 @@ pub fn spec() -> Value {
                 "summary": "自治体標準オープンデータセットの列で CSV（UTF-8、BOM付き）", "parameters": export_params,
                 "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } }, "400": error() } } },
             "/api/v1/clusters": { "get": {
-                "summary": "地図用: 表示範囲（bbox）の施設をまとめた点", "parameters": cluster_params,
+                "summary": "地図用: 表示範囲（bbox）の施設をまとめた点", "description": "約60ピクセル四方のマスごとの件数と重心。絞り込みのない地図ではズーム10まで、範囲にかかるマス全体の件数（範囲の少し外を含む）。ズーム16からは施設ごと。", "parameters": cluster_params,
                 "responses": { "200": { "description": "まとまり", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": error() } } },
             "/api/v1/boundaries.geojson": { "get": { "summary": "市町村の境界", "responses": { "200": { "description": "FeatureCollection", "content": { "application/geo+json": { "schema": { "type": "object" } } } } } } },
             "/api/v1/areas": { "get": { "summary": "市町村と施設数", "responses": { "200": { "description": "一覧", "content": { "application/json": { "schema": { "type": "object" } } } } } } },

@@ -69,25 +69,23 @@ fn map_config(state: &AppState, near: Option<(f64, f64)>) -> MapConfig {
 
 /// Municipalities in the index with their counts (all facilities).
 pub fn municipality_counts(state: &AppState) -> Result<Vec<Count>, Error> {
-    let q = SearchQuery { facets: true, limit: 0, ..SearchQuery::default() };
-    Ok(state.index.search(&q)?.facets.map(|f| f.municipalities).unwrap_or_default())
+    Ok(state.index.area_counts().into_iter().map(|a| Count { id: a.code, label: a.name, count: a.count }).collect())
 }
 
 pub fn area_counts(state: &AppState) -> Result<Vec<serde_json::Value>, Error> {
-    let mut out = Vec::new();
-    for m in municipality_counts(state)? {
-        let q = SearchQuery { municipalities: vec![m.id.clone()], facets: true, limit: 0, ..SearchQuery::default() };
-        let r = state.index.search(&q)?;
-        let groups: Vec<serde_json::Value> = r
-            .facets
-            .map(|f| f.groups)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|g| serde_json::json!({"id": g.id, "label": g.label, "count": g.count}))
-            .collect();
-        out.push(serde_json::json!({"code": m.id, "name": m.label, "count": m.count, "groups": groups}));
-    }
-    Ok(out)
+    Ok(state
+        .index
+        .area_counts()
+        .into_iter()
+        .map(|a| {
+            let groups: Vec<serde_json::Value> = a
+                .groups
+                .into_iter()
+                .map(|g| serde_json::json!({"id": g.id, "label": g.label, "count": g.count}))
+                .collect();
+            serde_json::json!({"code": a.code, "name": a.name, "count": a.count, "groups": groups})
+        })
+        .collect())
 }
 
 fn open_label(s: OpenState) -> (&'static str, &'static str) {

@@ -1,0 +1,1 @@
+DROP INDEX facilities_live;
