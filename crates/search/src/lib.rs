@@ -312,17 +312,21 @@ impl SearchIndex {
         Self::card_of(&side.searcher, &self.fields, side.entries[i as usize].doc)
     }
 
-    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
-        let side = self.current();
-        let searcher = side.searcher.clone();
-        let cx = query::Context {
-            searcher: &searcher,
+    /// What a query needs, over one snapshot of the side tables.
+    fn context<'a>(&'a self, side: &'a Arc<Side>) -> query::Context<'a> {
+        query::Context {
+            searcher: &side.searcher,
             fields: &self.fields,
             ja: &self.ja,
             synonyms: &self.synonyms,
             side: side.clone(),
             areas: &self.areas,
-        };
+        }
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+        let side = self.current();
+        let cx = self.context(&side);
         let found = query::run(&cx, q)?;
         let moment = q.open_at.map(Moment::new);
         let hits = found
@@ -330,7 +334,7 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|r| {
                 let e = &side.entries[r.entry as usize];
-                let card = Self::card_of(&searcher, &self.fields, e.doc)?;
+                let card = Self::card_of(&side.searcher, &self.fields, e.doc)?;
                 let open = moment.map(|m| side.schedule(e).map_or(OpenState::Unknown, |s| s.state_at(&m)));
                 Some(Hit { card, score: r.score, distance_m: r.distance_m, visits: r.visits, open })
             })
@@ -347,14 +351,7 @@ impl SearchIndex {
     /// searcher (whole cells overlapping the box).
     pub fn clusters(&self, q: &SearchQuery, zoom: u32) -> Result<Vec<Cluster>> {
         let side = self.current();
-        let cx = query::Context {
-            searcher: &side.searcher.clone(),
-            fields: &self.fields,
-            ja: &self.ja,
-            synonyms: &self.synonyms,
-            side: side.clone(),
-            areas: &self.areas,
-        };
+        let cx = self.context(&side);
         if let (true, Some(b)) = (grid::is_plain(q) && zoom <= grid::MAX_ZOOM, &q.bbox) {
             let grid = match side.grid.get() {
                 Some(g) => g,
@@ -372,8 +369,7 @@ impl SearchIndex {
     }
 
     /// Every municipality with its public facilities, per category group,
-    /// largest first.
-    /// Computed once per searcher.
+    /// largest first; computed once per searcher.
     pub fn area_counts(&self) -> Vec<AreaCount> {
         let side = self.current();
         side.area_counts.get_or_init(|| query::area_counts(&side, &self.areas)).clone()
@@ -382,15 +378,7 @@ impl SearchIndex {
     /// Ids of every match of `q` (no paging), for exports.
     pub fn all_ids(&self, q: &SearchQuery) -> Result<Vec<i64>> {
         let side = self.current();
-        let searcher = side.searcher.clone();
-        let cx = query::Context {
-            searcher: &searcher,
-            fields: &self.fields,
-            ja: &self.ja,
-            synonyms: &self.synonyms,
-            side: side.clone(),
-            areas: &self.areas,
-        };
+        let cx = self.context(&side);
         let mut ids: Vec<i64> =
             query::matching(&cx, q)?.into_iter().map(|i| side.entries[i as usize].id as i64).collect();
         ids.sort_unstable();

@@ -578,6 +578,11 @@ impl Filter<'_> {
     }
 }
 
+/// Per category group (in `Group::ALL` order), the bits of its categories.
+fn group_masks() -> Vec<u64> {
+    tsunagi_domain::Group::ALL.iter().map(|g| g.categories().fold(0u64, |m, c| m | category_bit(c))).collect()
+}
+
 fn counts(map: BTreeMap<String, (String, usize)>) -> Vec<Count> {
     let mut v: Vec<Count> = map.into_iter().map(|(id, (label, count))| Count { id, label, count }).collect();
     v.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
@@ -591,8 +596,7 @@ fn facets(side: &Side, filter: &Filter<'_>, entries: impl Iterator<Item = u32>) 
     let mut munis: BTreeMap<u64, (u32, usize)> = BTreeMap::new();
     let mut areas: BTreeMap<u32, usize> = BTreeMap::new();
     let mut open: BTreeMap<String, usize> = BTreeMap::new();
-    let group_masks: Vec<u64> =
-        tsunagi_domain::Group::ALL.iter().map(|g| g.categories().fold(0u64, |m, c| m | category_bit(c))).collect();
+    let group_masks = group_masks();
     let mut group_counts = [0usize; 5];
     for i in entries {
         let e = &side.entries[i as usize];
@@ -676,7 +680,7 @@ pub fn area_counts(side: &Side, areas: &Areas) -> Vec<AreaCount> {
     use tsunagi_domain::Group;
     let q = SearchQuery::default();
     let filter = Filter::new(&q, side, areas);
-    let masks: Vec<u64> = Group::ALL.iter().map(|g| g.categories().fold(0u64, |m, c| m | category_bit(c))).collect();
+    let masks = group_masks();
     let mut by_code: BTreeMap<u64, (u32, usize, Vec<usize>)> = BTreeMap::new();
     for (i, e) in side.entries.iter().enumerate() {
         if e.municipality == 0 || !filter.attributes(side, i as u32) {
