@@ -33,9 +33,7 @@ pub fn sync(store: &Store, index: &SearchIndex) -> Result<usize> {
 
 pub fn rebuild(store: &Store, index: &SearchIndex) -> Result<usize> {
     let seq = store.seq()?;
-    let mut docs = Vec::new();
-    store.for_each(|f| docs.push(doc(f)))?;
-    Ok(index.rebuild(docs.into_iter(), seq)?)
+    Ok(index.rebuild(store.facilities()?.map(|f| f.map(doc)), seq)?)
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -185,25 +185,38 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` on every facility that is not deleted, in id order, a
-    /// batch at a time (the whole set never sits in memory).
-    pub fn for_each(&self, mut f: impl FnMut(StoredFacility)) -> Result<()> {
+    /// Every facility that is not deleted, in id order, read a batch at a
+    /// time (the whole set never sits in memory). Stops after an error.
+    pub fn facilities(&self) -> Result<impl Iterator<Item = Result<StoredFacility>> + use<>> {
         let mut conn = self.conn()?;
         let mut last = 0i64;
-        loop {
-            let rows: Vec<FacilityRow> = facilities::table
-                .filter(facilities::id.gt(last))
-                .filter(facilities::deleted_at.is_null())
-                .order(facilities::id)
-                .limit(2000)
-                .select(FacilityRow::as_select())
-                .load(&mut conn)?;
-            let Some(l) = rows.last() else { return Ok(()) };
-            last = l.id;
-            for row in rows {
-                f(row.into_stored()?);
+        let mut batch = std::collections::VecDeque::new();
+        let mut failed = false;
+        Ok(std::iter::from_fn(move || {
+            if failed {
+                return None;
             }
-        }
+            if batch.is_empty() {
+                let rows = facilities::table
+                    .filter(facilities::id.gt(last))
+                    .filter(facilities::deleted_at.is_null())
+                    .order(facilities::id)
+                    .limit(2000)
+                    .select(FacilityRow::as_select())
+                    .load::<FacilityRow>(&mut conn);
+                match rows {
+                    Ok(rows) => batch.extend(rows),
+                    Err(e) => {
+                        failed = true;
+                        return Some(Err(e.into()));
+                    }
+                }
+                last = batch.back()?.id;
+            }
+            let row = batch.pop_front()?.into_stored();
+            failed = row.is_err();
+            Some(row)
+        }))
     }
 
     /// Facilities written after `seq` (deleted ones included, so that an

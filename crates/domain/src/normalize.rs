@@ -10,17 +10,36 @@
 //!   comparing: no spaces or punctuation, kana folded to katakana, numbers in
 //!   Arabic digits, corporate prefixes and 大字 dropped.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// Characters that NFKC leaves alone whatever surrounds them (starters
+/// without decompositions that nothing composes with): printable ASCII,
+/// hiragana, katakana, the long-vowel mark and the CJK unified ideographs.
+/// Checked before the general quick check, which looks each one up.
+fn stays_nfkc(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
+}
 
 /// NFKC plus the few foldings NFKC leaves out that matter in Japanese lists.
 pub fn nfkc(s: &str) -> String {
-    s.nfkc()
-        .map(|c| match c {
-            // Wave dashes used in ranges: 9:00〜12:00.
-            '〜' | '～' | '∼' => '~',
-            _ => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    nfkc_chars(s, |c| out.push(c));
+    out
+}
+
+/// The characters of [`nfkc`]`(s)`, one by one. Most Japanese text is
+/// already NFKC: the quick check spares it the decomposition.
+fn nfkc_chars(s: &str, mut f: impl FnMut(char)) {
+    let wave = |c| match c {
+        // Wave dashes used in ranges: 9:00〜12:00.
+        '〜' | '～' | '∼' => '~',
+        _ => c,
+    };
+    if s.chars().all(stays_nfkc) || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        s.chars().for_each(|c| f(wave(c)));
+    } else {
+        s.nfkc().for_each(|c| f(wave(c)));
+    }
 }
 
 fn is_space(c: char) -> bool {
@@ -50,12 +69,14 @@ pub fn display(s: &str) -> Option<String> {
 
 /// Hiragana → katakana (ゔ and the small letters included).
 pub fn to_katakana(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
+    s.chars().map(katakana).collect()
+}
+
+fn katakana(c: char) -> char {
+    match c {
+        '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// Katakana → hiragana (for showing readings in plain hiragana).
@@ -156,14 +177,31 @@ fn fold_kana_variant(c: char) -> char {
 
 /// A comparison key: NFKC, lower case, no spaces or punctuation, katakana.
 pub fn compact(s: &str) -> String {
-    let s = to_katakana(&nfkc(s));
-    s.chars().filter(|&c| !is_key_punct(c)).flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    key_chars(s, |c| out.push(c));
+    out
+}
+
+/// The characters of [`compact`]`(s)`, in one pass.
+fn key_chars(s: &str, mut f: impl FnMut(char)) {
+    nfkc_chars(s, |c| {
+        let c = katakana(c);
+        if !is_key_punct(c) {
+            c.to_lowercase().for_each(&mut f);
+        }
+    });
 }
 
 /// Like [`compact`] but also tolerant of small kana, ヶ/ケ, long vowels and
 /// voicing marks left out: for matching readings typed by people.
 pub fn loose(s: &str) -> String {
-    compact(s).chars().filter(|&c| c != 'ー').map(fold_kana_variant).collect()
+    let mut out = String::with_capacity(s.len());
+    key_chars(s, |c| {
+        if c != 'ー' {
+            out.push(fold_kana_variant(c));
+        }
+    });
+    out
 }
 
 /// Words that mark the first part of a name as the operating corporation.
@@ -620,6 +658,14 @@ mod tests {
             let k = address_key(&s);
             prop_assert_eq!(address_key(&k), k.clone());
             if let Some(p) = phone(&s) { prop_assert_eq!(phone(&p), Some(p.clone())); }
+        }
+
+        /// The quick path (text already NFKC) gives what full NFKC gives,
+        /// with voicing marks and compatibility characters mixed in.
+        #[test]
+        fn quick_nfkc_agrees_with_full_nfkc(s in "[ -~ぁ-ゟァ-ヿ一-龥０-９ｱ-ﾝﾞﾟ\u{3099}\u{309A}㈱①]{0,16}") {
+            let full: String = s.nfkc().map(|c| if matches!(c, '〜' | '～' | '∼') { '~' } else { c }).collect();
+            prop_assert_eq!(nfkc(&s), full);
         }
     }
 }

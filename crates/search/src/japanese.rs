@@ -23,7 +23,7 @@ use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use tantivy::Index;
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tsunagi_domain::normalize;
 
 pub const WORD: &str = "ja_word";
@@ -148,6 +148,19 @@ impl Japanese {
     }
 }
 
+/// Terms as tokens, one position each.
+fn tokens(terms: impl Iterator<Item = String>) -> Vec<Token> {
+    terms
+        .enumerate()
+        .map(|(position, text)| Token { offset_from: 0, offset_to: 0, position, text, position_length: 1 })
+        .collect()
+}
+
+/// `words` as the tokens of `text`, for a field analysed by [`WORD`].
+pub fn pre_words(text: &str, words: Vec<Word>) -> PreTokenizedString {
+    PreTokenizedString { text: text.to_string(), tokens: tokens(words.into_iter().map(|w| w.term)) }
+}
+
 /// Registers the tokenizers on an index (after every create and open).
 pub fn register(index: &Index, ja: &Japanese) {
     index.tokenizers().register(WORD, TextAnalyzer::from(WordTokenizer { ja: ja.clone() }));
@@ -181,25 +194,23 @@ pub struct WordTokenizer {
 impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = self
-            .ja
-            .terms(text)
-            .iter()
-            .enumerate()
-            .map(|(position, t)| Token { offset_from: 0, offset_to: 0, position, text: t.clone(), position_length: 1 })
-            .collect();
-        VecTokenStream { tokens, index: 0 }
+        VecTokenStream { tokens: tokens(self.ja.terms(text).iter().cloned()), index: 0 }
     }
 }
 
 /// Bigrams of the folded text, one per position; a one-character text is
 /// its own token.
 pub fn bigrams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = fold(text).chars().collect();
-    match chars.len() {
+    folded_bigrams(&fold(text))
+}
+
+fn folded_bigrams(s: &str) -> Vec<String> {
+    // Where each character starts, and the end.
+    let at: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    match at.len() - 1 {
         0 => Vec::new(),
-        1 => vec![chars[0].to_string()],
-        n => (0..n - 1).map(|i| chars[i..i + 2].iter().collect()).collect(),
+        1 => vec![s.to_string()],
+        n => (0..n - 1).map(|i| s[at[i]..at[i + 2]].to_string()).collect(),
     }
 }
 
@@ -209,12 +220,7 @@ pub struct BigramTokenizer;
 impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = bigrams(text)
-            .into_iter()
-            .enumerate()
-            .map(|(position, text)| Token { offset_from: 0, offset_to: 0, position, text, position_length: 1 })
-            .collect();
-        VecTokenStream { tokens, index: 0 }
+        VecTokenStream { tokens: tokens(bigrams(text).into_iter()), index: 0 }
     }
 }
 
@@ -243,6 +249,7 @@ mod tests {
         assert_eq!(bigrams("東京都"), ["東京", "京都"]);
         assert_eq!(bigrams("歯科"), ["歯科"]);
         assert_eq!(bigrams("薬"), ["薬"]);
+        assert!(bigrams("").is_empty() && bigrams("・").is_empty());
         assert_eq!(bigrams("ﾃﾞｲｻｰﾋﾞｽ"), bigrams("でいさーびす"));
     }
 }

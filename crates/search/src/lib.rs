@@ -203,34 +203,62 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Replaces the whole index with `docs` (the store's facilities as of `seq`).
-    pub fn rebuild(&self, docs: impl Iterator<Item = IndexDoc>, seq: i64) -> Result<usize> {
+    /// Replaces the whole index with `docs` (the store's facilities as of
+    /// `seq`). The first error in `docs` abandons the rebuild and leaves the
+    /// index as it was.
+    pub fn rebuild<E: std::fmt::Display>(
+        &self,
+        docs: impl Iterator<Item = std::result::Result<IndexDoc, E>>,
+        seq: i64,
+    ) -> Result<usize> {
+        const THREADS: usize = 2;
         let _guard = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let writer = self.writer(2, 300_000_000)?;
+        let writer = self.writer(THREADS, 300_000_000)?;
         writer.delete_all_documents()?;
-        // Documents are built on two threads (the analysis is most of the
-        // work); the writer's own threads index them.
-        let docs: Vec<IndexDoc> = docs.collect();
-        let n = docs.len();
-        let half = n.div_ceil(2).max(1);
-        std::thread::scope(|s| -> Result<()> {
-            let handles: Vec<_> = docs
-                .chunks(half)
-                .map(|chunk| {
+        // `docs` is read on this thread while documents are built on two
+        // others (the analysis is most of the work) and the writer's own
+        // threads index them.
+        let read = std::thread::scope(|s| -> Result<std::result::Result<usize, String>> {
+            let (senders, workers): (Vec<_>, Vec<_>) = (0..THREADS)
+                .map(|_| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<IndexDoc>>(4);
                     let writer = &writer;
-                    s.spawn(move || -> Result<()> {
-                        for d in chunk {
-                            writer.add_document(self.document(d.clone()))?;
+                    let worker = s.spawn(move || -> Result<()> {
+                        for d in rx.into_iter().flatten() {
+                            writer.add_document(self.document(d))?;
                         }
                         Ok(())
-                    })
+                    });
+                    (tx, worker)
                 })
-                .collect();
-            for h in handles {
-                h.join().map_err(|_| index_err(&self.dir, "an indexing thread panicked"))??;
+                .unzip();
+            // Handed out in batches: one wake-up per document costs more
+            // than the channel saves.
+            const BATCH: usize = 256;
+            let mut read = Ok(0);
+            let mut docs = docs.fuse();
+            for sender in senders.iter().cycle() {
+                let mut batch = Vec::with_capacity(BATCH);
+                for d in docs.by_ref().take(BATCH) {
+                    match d {
+                        Ok(d) => batch.push(d),
+                        Err(e) => read = Err(e.to_string()),
+                    }
+                }
+                let n = batch.len();
+                // A send fails only when its worker stopped with an error, reported below.
+                if n == 0 || read.is_err() || sender.send(batch).is_err() {
+                    break;
+                }
+                read = read.map(|r| r + n);
             }
-            Ok(())
+            drop(senders);
+            for w in workers {
+                w.join().map_err(|_| index_err(&self.dir, "an indexing thread panicked"))??;
+            }
+            Ok(read)
         })?;
+        let n = read.map_err(|e| index_err(&self.dir, format!("rebuild abandoned, index unchanged: {e}")))?;
         self.commit(writer, seq)?;
         Ok(n)
     }

@@ -252,8 +252,15 @@ pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument
     }
     // The words and characters of a name variant contained in another (the
     // name without its corporation) are matched through the longer one.
+    // The name's words are worked out here, not by the field's tokenizer,
+    // so that the reading comes from the same analysis.
+    let mut stripped_reading = None;
     for n in names.iter().filter(|n| !names.iter().any(|m| m != *n && m.contains(n.as_str()))) {
-        doc.add_text(x.name, n);
+        let words = ja.words(n);
+        if *n == stripped {
+            stripped_reading = Some(words.iter().map(|w| w.reading.as_str()).collect::<String>());
+        }
+        doc.add_pre_tokenized_text(x.name, japanese::pre_words(n, words));
         doc.add_text(x.name_bigram, n);
     }
     let mut exact: Vec<String> = names.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
@@ -265,7 +272,7 @@ pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument
             readings.push(fold(last));
         }
     }
-    readings.push(ja.reading(&stripped));
+    readings.push(stripped_reading.unwrap_or_else(|| ja.reading(&stripped)));
     readings.sort();
     readings.dedup();
     readings.retain(|r| !r.is_empty());

@@ -88,7 +88,7 @@ fn lifecycle_create_upsert_delete_reopen_check() {
         doc(2, facility("桜町クリニック", None, Service::HouseCall, 34.02, 131.88)),
         doc(3, facility("あおば歯科", None, Service::HomeDental, 34.03, 131.86)),
     ];
-    assert_eq!(index.rebuild(docs.into_iter(), 3).unwrap(), 3);
+    assert_eq!(index.rebuild(docs.into_iter().map(Ok::<_, String>), 3).unwrap(), 3);
     assert_eq!(index.ids(), vec![1, 2, 3]);
     assert_eq!(index.seq(), 3);
     index.check(&[1, 2, 3], 3).unwrap();
@@ -167,7 +167,7 @@ fn topics_match_as_substrings() {
     a.departments = vec!["心療内科".into()];
     let mut b = facility("みどり整形", None, Service::HouseCall, 34.02, 131.88);
     b.departments = vec!["リハビリテーション科".into()];
-    index.rebuild(vec![doc(1, a), doc(2, b)].into_iter(), 2).unwrap();
+    index.rebuild(vec![doc(1, a), doc(2, b)].into_iter().map(Ok::<_, String>), 2).unwrap();
     assert_eq!(text(&index, "内科"), vec![1]);
     assert_eq!(text(&index, "心療内科"), vec![1]);
     assert_eq!(text(&index, "リハビリ"), vec![2]);
@@ -186,7 +186,7 @@ fn plain_map_cells_agree_with_grouping_on_demand() {
             doc(i + 1, facility(&format!("施設{i}"), None, Service::HomeNursing, lat, lng))
         })
         .collect();
-    index.rebuild(docs.into_iter(), 200).unwrap();
+    index.rebuild(docs.into_iter().map(Ok::<_, String>), 200).unwrap();
     let japan = tsunagi_domain::BBox { west: 122.0, south: 20.0, east: 154.0, north: 46.0 };
     let plain = SearchQuery { bbox: Some(japan), ..SearchQuery::default() };
     assert!(grid::is_plain(&plain));
@@ -207,4 +207,22 @@ fn plain_map_cells_agree_with_grouping_on_demand() {
         assert_eq!(a, b, "zoom {zoom}");
         assert_eq!(a.iter().map(|c| c.0).sum::<usize>(), 200);
     }
+}
+
+/// A rebuild whose source fails part-way (a database error after 600
+/// facilities) is abandoned: the index keeps what it held before.
+#[test]
+fn a_failed_rebuild_leaves_the_index_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let before = vec![doc(1, facility("さくら訪問看護", None, Service::HomeNursing, 34.01, 131.87))];
+    index.rebuild(before.into_iter().map(Ok::<_, String>), 1).unwrap();
+    let failing = (0..1000).map(|i| match i {
+        600 => Err("disk I/O error"),
+        _ => Ok(doc(i + 10, facility(&format!("施設{i}"), None, Service::HomeNursing, 34.0, 131.8))),
+    });
+    let err = index.rebuild(failing, 2).unwrap_err().to_string();
+    assert!(err.contains("disk I/O error") && err.contains("unchanged"), "{err}");
+    index.check(&[1], 1).unwrap();
+    assert_eq!(text(&index, "さくら"), vec![1]);
 }
