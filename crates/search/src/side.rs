@@ -172,7 +172,10 @@ impl Side {
 
     pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
         let mut entries = Vec::new();
-        let mut order_texts: Vec<Box<str>> = Vec::new();
+        // Name-order keys as (segment, ordinal) into each segment's sorted
+        // dictionary, read once in order (a lookup per document is slow).
+        let mut order_keys: Vec<(u32, u32)> = Vec::new();
+        let mut order_terms: Vec<Vec<Box<str>>> = Vec::new();
         let mut by_doc = Vec::new();
         let mut interner = Interner::default();
         let mut schedules: Vec<Schedule> = Vec::new();
@@ -200,6 +203,14 @@ impl Side {
             let mut map = vec![NONE; reader.max_doc() as usize];
             let mut buf = String::new();
             let mut bytes = Vec::new();
+            let mut terms: Vec<Box<str>> = vec!["".into()];
+            if let Some(col) = &order {
+                let mut stream = col.dictionary().stream()?;
+                while stream.advance() {
+                    terms.push(String::from_utf8_lossy(stream.key()).into());
+                }
+            }
+            order_terms.push(terms);
             for doc in 0..reader.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
@@ -210,17 +221,8 @@ impl Side {
                 };
                 let municipality_name = str_at(muni_name.as_ref(), doc, &mut muni_cache, &mut interner, &mut buf);
                 let care_area = str_at(care.as_ref(), doc, &mut care_cache, &mut interner, &mut buf);
-                let order_text = match &order {
-                    Some(col) => match col.term_ords(doc).next() {
-                        Some(ord) => {
-                            buf.clear();
-                            col.ord_to_str(ord, &mut buf).ok();
-                            buf.clone()
-                        }
-                        None => String::new(),
-                    },
-                    None => String::new(),
-                };
+                // Ordinal + 1 into `terms`; 0 is no name order.
+                let order_ord = order.as_ref().and_then(|col| col.term_ords(doc).next()).map_or(0, |o| o as u32 + 1);
                 let schedule = match &sched {
                     Some(col) => match col.term_ords(doc).next() {
                         Some(ord) => match sched_cache.get(&ord) {
@@ -251,7 +253,7 @@ impl Side {
                     None => NONE,
                 };
                 map[doc as usize] = entries.len() as u32;
-                order_texts.push(order_text.into_boxed_str());
+                order_keys.push((seg_ord as u32, order_ord));
                 entries.push(Entry {
                     id: id.first(doc).unwrap_or(0),
                     doc: DocAddress::new(seg_ord as u32, doc),
@@ -269,14 +271,18 @@ impl Side {
             by_doc.push(map);
         }
         let mut ranked: Vec<u32> = (0..entries.len() as u32).collect();
+        let text = |i: u32| {
+            let (seg, ord) = order_keys[i as usize];
+            &order_terms[seg as usize][ord as usize]
+        };
         ranked.sort_unstable_by(|&a, &b| {
-            (&order_texts[a as usize], entries[a as usize].id).cmp(&(&order_texts[b as usize], entries[b as usize].id))
+            (text(a), entries[a as usize].id).cmp(&(text(b), entries[b as usize].id))
         });
         let mut orders = vec![0; entries.len()];
         for (rank, &i) in ranked.iter().enumerate() {
             orders[i as usize] = rank as u32;
         }
-        drop(order_texts);
+        drop((order_keys, order_terms));
         let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
         let sphere = RTree::bulk_load(
             entries
