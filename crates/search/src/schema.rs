@@ -10,9 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
 use tsunagi_domain::{Capability, Category, Facility, GeoPrecision, Service, Visibility, normalize};
 
 use crate::codec;
@@ -130,28 +128,38 @@ pub const PREFIX_CHARS: usize = 12;
 
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    // Every text clause scores a constant (its tier), so no field keeps
+    // norms or frequencies; only the bigram fields, matched as phrases,
+    // keep positions.
     let text = |tokenizer: &str, positions: bool| {
         let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
-        TextOptions::default()
-            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record).set_fieldnorms(false),
+        )
     };
+    let exact = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | FAST | STORED),
-        name: b.add_text_field("name", text(WORD, true)),
+        name: b.add_text_field("name", text(WORD, false)),
         name_bigram: b.add_text_field("name_bigram", text(BIGRAM, true)),
-        name_exact: b.add_text_field("name_exact", STRING),
-        name_prefix: b.add_text_field("name_prefix", STRING),
+        name_exact: b.add_text_field("name_exact", exact.clone()),
+        name_prefix: b.add_text_field("name_prefix", exact.clone()),
         reading: b.add_text_field("reading", text(BIGRAM, true)),
-        topics: b.add_text_field("topics", text(WORD, true)),
-        topics_exact: b.add_text_field("topics_exact", STRING),
+        topics: b.add_text_field("topics", text(WORD, false)),
+        topics_exact: b.add_text_field("topics_exact", exact.clone()),
         address: b.add_text_field("address", text(BIGRAM, true)),
         notes: b.add_text_field("notes", text(BIGRAM, true)),
-        category: b.add_text_field("category", STRING),
-        service: b.add_text_field("service", STRING),
-        municipality: b.add_text_field("municipality", STRING),
-        care_area: b.add_text_field("care_area", STRING),
-        capability: b.add_text_field("capability", STRING),
-        flag: b.add_text_field("flag", STRING),
+        category: b.add_text_field("category", exact.clone()),
+        service: b.add_text_field("service", exact.clone()),
+        municipality: b.add_text_field("municipality", exact.clone()),
+        care_area: b.add_text_field("care_area", exact.clone()),
+        capability: b.add_text_field("capability", exact.clone()),
+        flag: b.add_text_field("flag", exact.clone()),
         lat: b.add_f64_field("lat", FAST),
         lng: b.add_f64_field("lng", FAST),
         categories_mask: b.add_u64_field("categories_mask", FAST),

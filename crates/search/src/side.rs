@@ -275,9 +275,7 @@ impl Side {
             let (seg, ord) = order_keys[i as usize];
             &order_terms[seg as usize][ord as usize]
         };
-        ranked.sort_unstable_by(|&a, &b| {
-            (text(a), entries[a as usize].id).cmp(&(text(b), entries[b as usize].id))
-        });
+        ranked.sort_unstable_by(|&a, &b| (text(a), entries[a as usize].id).cmp(&(text(b), entries[b as usize].id)));
         let mut orders = vec![0; entries.len()];
         for (rank, &i) in ranked.iter().enumerate() {
             orders[i as usize] = rank as u32;
