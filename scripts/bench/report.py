@@ -167,7 +167,9 @@ def main():
            "(its own timing); peak RSS from `/usr/bin/time -v`; index = `du -sb DIR/index`. Peers: load = rows into "
            "tables, index = building the text/geo/category indexes after loading; size = whole database "
            "(SQLite file, `pg_total_relation_size`, Groonga db files). RSS when serving: tsunagi/SQLite = peak of "
-           "the benchmark process, PostgreSQL = sum over its processes, Groonga = server.", "",
+           "the benchmark process, PostgreSQL = sum over its processes, Groonga = server. Every build is pinned "
+           "to CPU 0; tsunagi's rebuild is also timed on both cores (in brackets), the machine the target is "
+           "set for.", "",
            "| rows | system | load/import s | rows/s | index s | index MB | peak RSS import / index MB | "
            "RSS serving MB |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
@@ -185,8 +187,10 @@ def main():
             size = num(s, n, "build", "index_bytes")
             if load is None:
                 continue
+            two = num(s, n, "build", "index_2cores_s")
+            idx_cell = f"{idx if idx is not None else 0:,.2f}" + (f" ({two:,.2f} on 2 cores)" if two else "")
             md.append(f"| {n:,} | {LABEL[s]} | {load:,.2f} | {n / load if load else 0:,.0f} | "
-                      f"{idx if idx is not None else 0:,.2f} | {size / 1e6 if size else 0:,.1f} | {rss} | "
+                      f"{idx_cell} | {size / 1e6 if size else 0:,.1f} | {rss} | "
                       f"{serve / 1024 if serve else 0:,.0f} |")
     md += ["", "tsunagi's database (SQLite, with history) is not in the index size: "]
     md[-1] += ", ".join(f"{n:,} rows: {num('tsunagi', n, 'build', 'db_bytes') / 1e6:,.0f} MB"
