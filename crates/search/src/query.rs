@@ -294,7 +294,10 @@ pub fn text_query(
         if folded.is_empty() {
             continue;
         }
-        let words: Vec<String> = ja.words(part).into_iter().map(|w| w.term).collect();
+        // One analysis gives the words and the reading.
+        let analysed = ja.words(part);
+        let reading: String = analysed.iter().map(|w| w.reading.as_str()).collect();
+        let words: Vec<String> = analysed.into_iter().map(|w| w.term).collect();
         let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // Exact and prefix tiers take the words as typed: 「歯科」 is not a
         // prefix of 「デンタルクリニック」, though it is a synonym.
@@ -305,7 +308,6 @@ pub fn text_query(
             tiers.extend(tiered(Some(term_query(f.name_prefix, &folded)), tier::PREFIX));
         }
         // Readings are indexed in the same fields behind a marker.
-        let reading = ja.reading(part);
         let typed = if is_kana(part) { folded.clone() } else { reading.clone() };
         if !typed.is_empty() {
             let marked = format!("{}{typed}", crate::schema::READING_MARK);
