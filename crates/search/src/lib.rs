@@ -88,6 +88,10 @@ pub struct SearchIndex {
     synonyms: Synonyms,
     areas: Areas,
     side: RwLock<Arc<Side>>,
+    /// The commit's store sequence number, read from the index's meta file
+    /// when the reader moves to a new commit (not per request: it is in
+    /// every response's ETag).
+    seq: std::sync::atomic::AtomicI64,
     writing: Mutex<()>,
 }
 
@@ -95,6 +99,16 @@ impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex").field("dir", &self.dir).finish_non_exhaustive()
     }
+}
+
+/// The sequence number recorded with the index's last commit (0 when none).
+fn committed_seq(index: &Index) -> i64 {
+    index
+        .load_metas()
+        .ok()
+        .and_then(|m| m.payload)
+        .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+        .map_or(0, |p| p.seq)
 }
 
 fn index_err(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -127,6 +141,7 @@ impl SearchIndex {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let side = Side::build(&searcher, &fields, generation(&searcher))?;
+        let seq = std::sync::atomic::AtomicI64::new(committed_seq(&index));
         Ok(SearchIndex {
             dir: dir.to_path_buf(),
             index,
@@ -136,6 +151,7 @@ impl SearchIndex {
             synonyms: Synonyms::default(),
             areas,
             side: RwLock::new(Arc::new(side)),
+            seq,
             writing: Mutex::new(()),
         })
     }
@@ -154,12 +170,7 @@ impl SearchIndex {
 
     /// The store sequence number the index reflects.
     pub fn seq(&self) -> i64 {
-        self.index
-            .load_metas()
-            .ok()
-            .and_then(|m| m.payload)
-            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-            .map_or(0, |p| p.seq)
+        self.seq.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn writer(&self, threads: usize, heap: usize) -> Result<IndexWriter> {
@@ -283,6 +294,7 @@ impl SearchIndex {
     /// Picks up commits made by another process.
     pub fn refresh(&self) -> Result<()> {
         self.reader.reload()?;
+        self.seq.store(committed_seq(&self.index), std::sync::atomic::Ordering::Release);
         let searcher = self.reader.searcher();
         let g = generation(&searcher);
         if self.side.read().unwrap_or_else(|e| e.into_inner()).generation != g {
