@@ -121,6 +121,8 @@ fi
 mkdir -p "$WORK/bin"
 cp "$BUILT" "$WORK/bin/tsunagi"
 TSUNAGI="$WORK/bin/tsunagi"
+# Once: the report is written after every size.
+BINARY_NOTE="$BINARY_NOTE (sha256 $(sha256sum "$TSUNAGI" | cut -c1-12))"
 DICT="${TSUNAGI_DICTIONARY_DIR:-$ROOT/var/dict/ipadic}"
 if [[ ! -f $DICT/metadata.json ]]; then
     log "building the dictionary into $DICT…"
@@ -185,7 +187,7 @@ write_report() {  # after every size, so finished sizes are on disk even if a la
         SQLITE_VERSION="$(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')" \
         PG_VERSION="$(/usr/lib/postgresql/15/bin/postgres --version 2>/dev/null | awk '{print $3}') + PostGIS $(dpkg-query -W -f='${Version}' postgresql-15-postgis-3 2>/dev/null | cut -d+ -f1)" \
         GROONGA_VERSION="$(groonga --version 2>/dev/null | head -1 | awk '{print $2}')" \
-        PINNED="${PIN0[*]:-no}" BENCH_NOTE="${BENCH_NOTE:-}" BINARY_NOTE="$BINARY_NOTE (sha256 $(sha256sum "$TSUNAGI" | cut -c1-12))"
+        PINNED="${PIN0[*]:-no}" BENCH_NOTE="${BENCH_NOTE:-}" BINARY_NOTE
     python3 "$B/report.py" "$RAW" "bench/results/search-$DATE.csv" "bench/results/search-$DATE.md" $DONE
     log "wrote bench/results/search-$DATE.csv and bench/results/search-$DATE.md"
 }
