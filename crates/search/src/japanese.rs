@@ -201,15 +201,12 @@ impl Tokenizer for WordTokenizer {
 /// Bigrams of the folded text, one per position; a one-character text is
 /// its own token.
 pub fn bigrams(text: &str) -> Vec<String> {
-    folded_bigrams(&fold(text))
-}
-
-fn folded_bigrams(s: &str) -> Vec<String> {
+    let s = fold(text);
     // Where each character starts, and the end.
     let at: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
     match at.len() - 1 {
         0 => Vec::new(),
-        1 => vec![s.to_string()],
+        1 => vec![s],
         n => (0..n - 1).map(|i| s[at[i]..at[i + 2]].to_string()).collect(),
     }
 }

@@ -209,9 +209,7 @@ impl SearchIndex {
         prepared.set_payload(&payload);
         prepared.commit()?;
         writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        self.refresh()?;
-        Ok(())
+        self.refresh()
     }
 
     /// Replaces the whole index with `docs` (the store's facilities as of
@@ -253,19 +251,19 @@ impl SearchIndex {
             let mut read = Ok(0);
             let mut docs = docs.fuse();
             for sender in senders.iter().cycle() {
-                let mut batch = Vec::with_capacity(BATCH);
-                for d in docs.by_ref().take(BATCH) {
-                    match d {
-                        Ok(d) => batch.push(d),
-                        Err(e) => read = Err(e.to_string()),
+                let batch = match docs.by_ref().take(BATCH).collect::<std::result::Result<Vec<_>, E>>() {
+                    Ok(batch) if !batch.is_empty() => batch,
+                    Ok(_) => break,
+                    Err(e) => {
+                        read = Err(e.to_string());
+                        break;
                     }
-                }
-                let n = batch.len();
+                };
+                read = read.map(|r| r + batch.len());
                 // A send fails only when its worker stopped with an error, reported below.
-                if n == 0 || read.is_err() || sender.send(batch).is_err() {
+                if sender.send(batch).is_err() {
                     break;
                 }
-                read = read.map(|r| r + n);
             }
             drop(senders);
             for w in workers {

@@ -259,9 +259,9 @@ pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument
         names.push(s.clone());
     }
     // The words and characters of a name variant contained in another (the
-    // name without its corporation) are matched through the longer one.
-    // The name's words are worked out here, not by the field's tokenizer,
-    // so that the reading comes from the same analysis.
+    // name without its corporation) are matched through the longer one. The
+    // words are worked out here, not by the field's tokenizer, so that the
+    // reading comes from the same analysis.
     let mut stripped_reading = None;
     for n in names.iter().filter(|n| !names.iter().any(|m| m != *n && m.contains(n.as_str()))) {
         let words = ja.words(n);
