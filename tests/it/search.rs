@@ -107,6 +107,25 @@ const JUDGED: &[(&[&str], &str, usize)] = &[
     (&["--category", "community_support", "--municipality", "352071"], "下松市地域包括支援センター", 1),
     (&["クリニック", "--category", "clinic", "--near", "34.3366,134.0473"], "クリニック", 3),
     (&["--visits", "34.0151,131.8703", "--service", "home_nursing"], "訪問看護", 3),
+    // From an independent review's set (written without this one in view):
+    // a reading's earlier parts, long vowels and old kanji however typed,
+    // places in kana, symbols pasted with a name.
+    (&["はなぶさ"], "ケアセンター華房", 1),
+    (&["ﾊｸｼﾞｭｳｼﾞﾔｯｷｮｸ"], "白十字薬局", 1),
+    (&["ひらおほうもんかんご"], "平生訪問看護ステーション", 1),
+    (&["りょくざんかい"], "周南高原病院", 3),
+    (&["サンフラワークリニック"], "さんふらわあクリニック", 1),
+    (&["時沢医院"], "時澤医院", 1),
+    (&["恵愛会 防府"], "防府保養院", 1),
+    (&["アリビオ げんきむら"], "アリヴィオげんきむら", 1),
+    (&["やない 眼科"], "志熊眼科", 3),
+    (&["あん樹苑 ※"], "あん樹苑", 1),
+    // A service word near a point: the nearest that offer it, named for
+    // it or not.
+    (&["居宅介護支援", "--near", "34.194065,132.225128"], "わきあいあい苑", 1),
+    (&["訪問看護", "--near", "34.086681,131.464523"], "さきがけ訪問看護ステーション", 1),
+    (&["歯科", "--near", "34.088651,131.398689"], "アイベックスデンタルクリニック", 1),
+    (&["病院", "--near", "34.037639,131.84925"], "鼓ケ浦こども医療福祉センター", 3),
 ];
 
 #[test]

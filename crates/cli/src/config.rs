@@ -63,6 +63,14 @@ impl Config {
                 .add_geojson(&text, tsunagi_search::AreaKind::Municipality)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
         }
+        // Readings of municipality names, when the reference data is here.
+        if let Some(path) =
+            self.reference_dir().ok().map(|d| d.join(tsunagi_import::Gazetteer::FILE)).filter(|p| p.exists())
+        {
+            for m in tsunagi_import::Gazetteer::load(&path)?.all() {
+                areas.add_reading(&m.code, &m.kana);
+            }
+        }
         Ok(areas)
     }
 

@@ -192,16 +192,137 @@ fn key_chars(s: &str, mut f: impl FnMut(char)) {
     });
 }
 
-/// Like [`compact`] but also tolerant of small kana, ヶ/ケ, long vowels and
-/// voicing marks left out: for matching readings typed by people.
+/// Like [`compact`] but also tolerant of how people spell what they hear:
+/// small kana, ヶ/ケ, ヴァ/バ, long vowels written with ー, with a vowel
+/// (さんふらわあ, とうきょう) or not at all, and the old forms of kanji
+/// (澤/沢, 髙/高). For matching names and readings typed by people.
 pub fn loose(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut last: Option<char> = None;
     key_chars(s, |c| {
-        if c != 'ー' {
-            out.push(fold_kana_variant(c));
+        if c == 'ー' {
+            return;
         }
+        if last == Some('ヴ') {
+            let voiced = match c {
+                'ァ' => Some('バ'),
+                'ィ' => Some('ビ'),
+                'ェ' => Some('ベ'),
+                'ォ' => Some('ボ'),
+                _ => None,
+            };
+            if let Some(v) = voiced {
+                out.pop();
+                out.push(v);
+                last = Some(v);
+                return;
+            }
+        }
+        let folded = fold_kana_variant(c);
+        if last.is_some_and(|l| lengthens(l, folded)) {
+            return;
+        }
+        out.push(if c == 'ヴ' { 'ブ' } else { fold_old_kanji(folded) });
+        last = Some(if c == 'ヴ' { c } else { folded });
     });
     out
+}
+
+/// The vowel a katakana syllable ends in.
+fn vowel(c: char) -> Option<char> {
+    Some(match c {
+        'ア' | 'カ' | 'ガ' | 'サ' | 'ザ' | 'タ' | 'ダ' | 'ナ' | 'ハ' | 'バ' | 'パ' | 'マ' | 'ヤ' | 'ラ' | 'ワ'
+        | 'ァ' | 'ャ' | 'ヮ' => 'ア',
+        'イ' | 'キ' | 'ギ' | 'シ' | 'ジ' | 'チ' | 'ヂ' | 'ニ' | 'ヒ' | 'ビ' | 'ピ' | 'ミ' | 'リ' | 'ヰ' | 'ィ' => {
+            'イ'
+        }
+        'ウ' | 'ク' | 'グ' | 'ス' | 'ズ' | 'ツ' | 'ヅ' | 'ヌ' | 'フ' | 'ブ' | 'プ' | 'ム' | 'ユ' | 'ル' | 'ヴ'
+        | 'ゥ' | 'ュ' => 'ウ',
+        'エ' | 'ケ' | 'ゲ' | 'セ' | 'ゼ' | 'テ' | 'デ' | 'ネ' | 'ヘ' | 'ベ' | 'ペ' | 'メ' | 'レ' | 'ヱ' | 'ェ' => {
+            'エ'
+        }
+        'オ' | 'コ' | 'ゴ' | 'ソ' | 'ゾ' | 'ト' | 'ド' | 'ノ' | 'ホ' | 'ボ' | 'ポ' | 'モ' | 'ヨ' | 'ロ' | 'ヲ'
+        | 'ォ' | 'ョ' => 'オ',
+        _ => return None,
+    })
+}
+
+/// Whether the vowel `c` after the syllable `prev` only lengthens it, as
+/// ー would: ワア, ユウ, トウ, セイ.
+fn lengthens(prev: char, c: char) -> bool {
+    let Some(v) = vowel(prev) else { return false };
+    matches!(
+        (v, c),
+        ('ア', 'ア') | ('イ', 'イ') | ('ウ', 'ウ') | ('エ', 'エ') | ('オ', 'オ') | ('オ', 'ウ') | ('エ', 'イ')
+    )
+}
+
+/// Old and variant forms of kanji common in names and places, as the
+/// everyday form people type (NFKC leaves them apart).
+const OLD_KANJI: &[(char, char)] = &[
+    ('澤', '沢'),
+    ('邊', '辺'),
+    ('邉', '辺'),
+    ('齋', '斎'),
+    ('齊', '斉'),
+    ('髙', '高'),
+    ('﨑', '崎'),
+    ('嵜', '崎'),
+    ('惠', '恵'),
+    ('廣', '広'),
+    ('國', '国'),
+    ('濱', '浜'),
+    ('櫻', '桜'),
+    ('德', '徳'),
+    ('眞', '真'),
+    ('嶋', '島'),
+    ('嶌', '島'),
+    ('藏', '蔵'),
+    ('實', '実'),
+    ('學', '学'),
+    ('會', '会'),
+    ('醫', '医'),
+    ('齒', '歯'),
+    ('藥', '薬'),
+    ('壽', '寿'),
+    ('榮', '栄'),
+    ('淺', '浅'),
+    ('彌', '弥'),
+    ('團', '団'),
+    ('圓', '円'),
+    ('黑', '黒'),
+    ('澁', '渋'),
+    ('瀨', '瀬'),
+    ('佛', '仏'),
+    ('戶', '戸'),
+    ('增', '増'),
+    ('條', '条'),
+    ('穗', '穂'),
+    ('靜', '静'),
+    ('綠', '緑'),
+    ('兒', '児'),
+    ('來', '来'),
+    ('縣', '県'),
+    ('龍', '竜'),
+    ('舘', '館'),
+    ('冨', '富'),
+    ('峯', '峰'),
+    ('埜', '野'),
+    ('桒', '桑'),
+    ('槇', '槙'),
+    ('莊', '荘'),
+    ('鷗', '鴎'),
+    ('晉', '晋'),
+    ('聰', '聡'),
+    ('壹', '壱'),
+    ('萬', '万'),
+];
+
+fn fold_old_kanji(c: char) -> char {
+    if (c as u32) < 0x4E00 {
+        return c;
+    }
+    OLD_KANJI.iter().find(|(old, _)| *old == c).map_or(c, |(_, new)| *new)
 }
 
 /// Words that mark the first part of a name as the operating corporation.
@@ -218,6 +339,7 @@ const CORPORATE_MARKERS: &[&str] = &[
     "(福)",
     "組合",
     "連合会",
+    "厚生連",
     "機構",
     "事業団",
     "生活協同",
@@ -246,6 +368,14 @@ pub fn strip_corporation(name: &str) -> &str {
 /// 「医療法人社団恵生会生成脳神経クリニック」 → 「生成脳神経クリニック」: a 医療法人
 /// name written without a space ends at the first 会 or 団 after its prefix.
 fn strip_joined_medical_corporation(name: &str) -> &str {
+    // 「JA山口厚生連周東総合病院」: a 厚生農業協同組合連合会 by its short name.
+    if (name.starts_with("JA") || name.starts_with("ＪＡ"))
+        && let Some((head, tail)) = name.split_once("厚生連")
+        && head.chars().count() <= 8
+        && tail.chars().count() >= 2
+    {
+        return tail;
+    }
     for prefix in ["医療法人社団", "医療法人財団", "社会医療法人", "医療法人"] {
         let Some(rest) = name.strip_prefix(prefix) else { continue };
         let chars: Vec<(usize, char)> = rest.char_indices().collect();
@@ -567,6 +697,8 @@ mod tests {
         check("ニチイケアセンター下松", "ニチイケアセンター下松");
         check("デイサービス さくら", "デイサービス さくら");
         check("医療法人社団恵生会生成脳神経クリニック", "生成脳神経クリニック");
+        check("JA山口厚生連周東総合病院", "周東総合病院");
+        check("JA山口厚生連 周東総合病院", "周東総合病院");
         check("医療法人社団耕彩会三条山下内科医院", "三条山下内科医院");
         check("医療法人緑山会", "医療法人緑山会");
     }
@@ -642,6 +774,16 @@ mod tests {
         assert_eq!(to_hiragana("サクラマチ"), "さくらまち");
         assert_eq!(loose("ショートステイ"), loose("しよおとすてい").replace('オ', ""));
         assert_eq!(compact("ｻｸﾗ"), compact("さくら"));
+        // Long vowels however they are written.
+        assert_eq!(loose("サンフラワークリニック"), loose("さんふらわあクリニック"));
+        assert_eq!(loose("とうきょう"), loose("トーキョー"));
+        assert_eq!(loose("せんせい"), loose("センセー"));
+        assert_eq!(loose("アリヴィオ"), loose("アリビオ"));
+        assert_eq!(loose("時澤医院"), loose("時沢医院"));
+        assert_eq!(loose("髙橋"), loose("高橋"));
+        // Not every vowel after a syllable lengthens it.
+        assert_ne!(loose("あい"), loose("あ"));
+        assert_ne!(loose("かお"), loose("か"));
     }
 
     proptest! {

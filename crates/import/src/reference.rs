@@ -44,6 +44,9 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
+    /// Where it is under `data/reference`.
+    pub const FILE: &str = "localgovjp/localgovjp-utf8.csv";
+
     pub fn load(path: &Path) -> Result<Gazetteer, ReferenceError> {
         let err = |reason: String| ReferenceError::Read { path: path.to_path_buf(), reason };
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
@@ -252,7 +255,7 @@ pub struct Reference {
 impl Reference {
     /// `dir` is the project's `data/reference`.
     pub fn load(dir: &Path) -> Result<Reference, ReferenceError> {
-        let gazetteer_path = dir.join("localgovjp/localgovjp-utf8.csv");
+        let gazetteer_path = dir.join(Gazetteer::FILE);
         if !gazetteer_path.exists() {
             return Err(ReferenceError::Missing(dir.to_path_buf()));
         }

@@ -25,6 +25,9 @@ pub struct Area {
 #[derive(Debug, Clone, Default)]
 pub struct Areas {
     areas: Vec<Area>,
+    /// Municipality code → its name's reading (「やないし」), so that a place
+    /// typed in kana finds the facilities there.
+    readings: std::collections::HashMap<String, String>,
 }
 
 fn ring(r: &[geojson::Position]) -> LineString<f64> {
@@ -112,6 +115,15 @@ impl Areas {
             a.bbox.is_some_and(|b| b.min().x <= p.lng && p.lng <= b.max().x && b.min().y <= p.lat && p.lat <= b.max().y)
                 && a.shape.contains(&pt)
         })
+    }
+
+    pub fn add_reading(&mut self, code: &str, reading: &str) {
+        self.readings.insert(code.to_string(), reading.to_string());
+    }
+
+    /// The reading of the municipality with this code, if known.
+    pub fn reading(&self, code: &str) -> Option<&str> {
+        self.readings.get(code).map(String::as_str)
     }
 
     pub fn by_code(&self, code: &str) -> Option<&Area> {

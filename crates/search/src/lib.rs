@@ -77,6 +77,24 @@ pub struct Results {
 struct Payload {
     /// The store's write sequence this index reflects.
     seq: i64,
+    /// The [`ANALYSIS`] its terms were made with.
+    #[serde(default)]
+    analysis: u32,
+}
+
+/// The version of how text becomes terms (folding, readings, tokenizers).
+/// An index made with another is recreated on open, like one with another
+/// schema: the same field can hold terms the queries no longer make.
+pub const ANALYSIS: u32 = 2;
+
+/// The payload of the index's last commit, if it has one.
+fn payload(index: &Index) -> Option<Payload> {
+    index.load_metas().ok()?.payload.and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+}
+
+/// The [`ANALYSIS`] of the index's last commit (None: never committed).
+fn made_with(index: &Index) -> Option<u32> {
+    index.load_metas().ok()?.payload.map(|_| payload(index).map_or(0, |p| p.analysis))
 }
 
 pub struct SearchIndex {
@@ -103,12 +121,15 @@ impl std::fmt::Debug for SearchIndex {
 
 /// The sequence number recorded with the index's last commit (0 when none).
 fn committed_seq(index: &Index) -> i64 {
-    index
-        .load_metas()
-        .ok()
-        .and_then(|m| m.payload)
-        .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-        .map_or(0, |p| p.seq)
+    payload(index).map_or(0, |p| p.seq)
+}
+
+/// A new empty index. Stored cards are read a few at a time from all over
+/// the store (a page of results), so its blocks are small: each fetch
+/// decompresses 4 KB rather than tantivy's default 16 KB.
+fn create(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index> {
+    let settings = tantivy::IndexSettings { docstore_blocksize: 4096, ..tantivy::IndexSettings::default() };
+    Index::builder().schema(schema).settings(settings).create_in_dir(dir).map_err(|e| index_err(dir, e))
 }
 
 fn index_err(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -124,18 +145,18 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
         let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
-            if index.schema() == schema {
+            if index.schema() == schema && made_with(&index).is_none_or(|a| a == ANALYSIS) {
                 index
             } else {
                 // Built by another version: the index is derived data, so
                 // start it afresh and let the caller fill it from the store.
-                tracing::warn!("search index at {} has an older schema; recreating it", dir.display());
+                tracing::warn!("search index at {} was made by another version; recreating it", dir.display());
                 std::fs::remove_dir_all(dir).map_err(|e| index_err(dir, e))?;
                 std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
-                Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?
+                create(dir, schema)?
             }
         } else {
-            Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?
+            create(dir, schema)?
         };
         japanese::register(&index, &ja);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -200,11 +221,13 @@ impl SearchIndex {
     }
 
     fn document(&self, d: IndexDoc) -> TantivyDocument {
-        schema::document(&self.fields, &self.ja, &self.complete(d))
+        let d = self.complete(d);
+        let place = d.facility.address.municipality_code.as_deref().and_then(|c| self.areas.reading(c));
+        schema::document(&self.fields, &self.ja, place, &d)
     }
 
     fn commit(&self, mut writer: IndexWriter, seq: i64) -> Result<()> {
-        let payload = serde_json::to_string(&Payload { seq }).unwrap_or_default();
+        let payload = serde_json::to_string(&Payload { seq, analysis: ANALYSIS }).unwrap_or_default();
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;

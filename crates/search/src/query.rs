@@ -275,13 +275,14 @@ fn is_kana(s: &str) -> bool {
 
 /// The text part of the query: every whitespace-separated part must match
 /// somewhere; the score is the sum of the tiers each part matched.
-pub fn text_query(
-    f: &Fields,
-    ja: &Japanese,
-    syn: &Synonyms,
-    topic_terms: &[String],
-    text: &str,
-) -> Option<Box<dyn Query>> {
+///
+/// With a point to measure from, a part naming a service or category
+/// (「訪問看護」, 「歯科」, 「病院」) scores every facility it matches alike,
+/// by name or by what it offers, so that the nearest come first: who
+/// looks for 訪問看護 near home wants the nearest station, whatever its
+/// name. Only the exact name still ranks above.
+fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>> {
+    let (f, ja, syn, topic_terms) = (cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms);
     let text = tsunagi_domain::normalize::nfkc(text);
     let parts: Vec<&str> = text.split_whitespace().take(8).collect();
     if parts.is_empty() {
@@ -291,7 +292,8 @@ pub fn text_query(
     for part in &parts {
         let variants = syn.variants(part);
         let folded = fold(part);
-        if folded.is_empty() {
+        // Symbols alone (「※」 pasted with a name) say nothing to match.
+        if !folded.chars().any(char::is_alphanumeric) {
             continue;
         }
         // One analysis gives the words and the reading.
@@ -299,6 +301,10 @@ pub fn text_query(
         let reading: String = analysed.iter().map(|w| w.reading.as_str()).collect();
         let words: Vec<String> = analysed.into_iter().map(|w| w.term).collect();
         let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let alike = near && variants.iter().any(|v| topic_terms.has(v));
+        let tiered = |q: Option<Box<dyn Query>>, weight: f32| {
+            tiered(q, if alike && weight != tier::EXACT { weight.min(tier::TOPICS) } else { weight })
+        };
         // Exact and prefix tiers take the words as typed: 「歯科」 is not a
         // prefix of 「デンタルクリニック」, though it is a synonym.
         if parts.len() == 1 {
@@ -334,9 +340,8 @@ pub fn text_query(
             tiers.extend(tiered(bigram_query(f.reading, &folded), tier::READING));
         }
         let mut topics: Vec<Box<dyn Query>> = topic_terms
-            .iter()
-            .filter(|t| variants.iter().any(|v| t.contains(v.as_str())))
-            .take(MAX_TOPIC_TERMS)
+            .containing(&variants, MAX_TOPIC_TERMS)
+            .into_iter()
             .map(|t| term_query(f.topics_exact, t))
             .collect();
         topics.extend(all_words(f.topics, &words));
@@ -467,9 +472,7 @@ pub struct Context<'a> {
 pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> {
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
-    if let Some(text) =
-        q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms, t))
-    {
+    if let Some(text) = q.text.as_deref().and_then(|t| text_query(cx, t, false)) {
         let mut clauses = vec![(Occur::Must, text)];
         clauses.extend(term_filters(cx.fields, q));
         let matches = cx.searcher.search(&BooleanQuery::new(clauses), &Matches { side: cx.side.clone() })?;
@@ -494,7 +497,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
             order: side.orders[entry as usize],
         }
     };
-    let text = q.text.as_deref().and_then(|t| text_query(cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms, t));
+    let text = q.text.as_deref().and_then(|t| text_query(cx, t, origin.is_some()));
     let need = q.offset + q.limit;
     let mut all: Vec<Ranked> = if let Some(text) = text {
         let mut clauses = vec![(Occur::Must, text)];

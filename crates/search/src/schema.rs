@@ -244,7 +244,8 @@ pub fn card(d: &IndexDoc) -> Card {
     }
 }
 
-pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument {
+/// `place` is the reading of the facility's municipality (「くだまつし」).
+pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDoc) -> TantivyDocument {
     let f = &d.facility;
     let x = fields;
     let mut doc = TantivyDocument::default();
@@ -274,8 +275,9 @@ pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument
     let mut exact: Vec<String> = names.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
     let mut readings: Vec<String> = Vec::new();
     if let Some(k) = &f.name_kana {
-        // The published reading without the corporation's part
-        // (「イリョウホウジン… クダマツチュウオウビョウイン」).
+        // The published reading whole, and its last part: the reading
+        // without the corporation's (「イリョウホウジン… クダマツチュウオウビョウイン」).
+        readings.push(fold(k));
         if let Some(last) = k.split([' ', '\u{3000}']).rfind(|p| !p.is_empty()) {
             readings.push(fold(last));
         }
@@ -328,6 +330,8 @@ pub fn document(fields: &Fields, ja: &Japanese, d: &IndexDoc) -> TantivyDocument
         let bare = m.trim_end_matches(['市', '町', '村', '区']);
         address.push(fold(bare));
     }
+    // 「やない 眼科」: the place typed in kana.
+    address.extend(place.map(fold));
     for a in &address {
         doc.add_text(x.address, a);
     }

@@ -128,6 +128,50 @@ fn str_at(
     i
 }
 
+/// The distinct topic terms, with the terms each character occurs in, so
+/// that finding the ones containing a word reads only the terms sharing
+/// its rarest character instead of every term.
+#[derive(Debug, Default)]
+pub struct TopicTerms {
+    terms: Vec<String>,
+    by_char: HashMap<char, Vec<u32>>,
+}
+
+impl TopicTerms {
+    /// `terms` sorted and distinct.
+    pub fn new(terms: Vec<String>) -> TopicTerms {
+        let mut by_char: HashMap<char, Vec<u32>> = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            let mut seen: Vec<char> = t.chars().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for c in seen {
+                by_char.entry(c).or_default().push(i as u32);
+            }
+        }
+        TopicTerms { terms, by_char }
+    }
+
+    /// Whether `word` is one of the terms.
+    pub fn has(&self, word: &str) -> bool {
+        self.terms.binary_search_by(|t| t.as_str().cmp(word)).is_ok()
+    }
+
+    /// The terms containing any of `words`, in term order, at most `limit`.
+    pub fn containing(&self, words: &[String], limit: usize) -> Vec<&str> {
+        let mut found: Vec<u32> = Vec::new();
+        for w in words {
+            let rarest =
+                w.chars().map(|c| self.by_char.get(&c).map_or(&[][..], |v| v.as_slice())).min_by_key(|v| v.len());
+            let Some(candidates) = rarest else { continue };
+            found.extend(candidates.iter().filter(|&&i| self.terms[i as usize].contains(w.as_str())));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().take(limit).map(|i| self.terms[i as usize].as_str()).collect()
+    }
+}
+
 pub struct Side {
     /// The snapshot the tables were read from; documents are fetched from it.
     pub searcher: Searcher,
@@ -141,9 +185,9 @@ pub struct Side {
     /// matches stays in cache.
     pub orders: Vec<u32>,
     /// Every distinct folded topic (service, category, 診療科目 …) in the
-    /// index: a few hundred, so a query part is matched against them as a
-    /// substring (「内科」 in 「心療内科」) and searched as exact terms.
-    pub topic_terms: Vec<String>,
+    /// index: a query part is matched against them as a substring
+    /// (「内科」 in 「心療内科」) and searched as exact terms.
+    pub topic_terms: TopicTerms,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
     pub sphere: RTree<SpherePoint>,
@@ -336,7 +380,7 @@ impl Side {
             by_id,
             by_doc,
             orders,
-            topic_terms: topic_terms.into_iter().collect(),
+            topic_terms: TopicTerms::new(topic_terms.into_iter().collect()),
             schedules,
             strings: interner.strings,
             sphere,
