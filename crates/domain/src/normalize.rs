@@ -187,7 +187,12 @@ fn key_chars(s: &str, mut f: impl FnMut(char)) {
     nfkc_chars(s, |c| {
         let c = katakana(c);
         if !is_key_punct(c) {
-            c.to_lowercase().for_each(&mut f);
+            match c {
+                // Kana and kanji have no case: skip the case tables.
+                '\u{3000}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' => f(c),
+                _ if c.is_ascii() => f(c.to_ascii_lowercase()),
+                _ => c.to_lowercase().for_each(&mut f),
+            }
         }
     });
 }
@@ -800,6 +805,20 @@ mod tests {
             let k = address_key(&s);
             prop_assert_eq!(address_key(&k), k.clone());
             if let Some(p) = phone(&s) { prop_assert_eq!(phone(&p), Some(p.clone())); }
+        }
+
+        /// Lower-casing only what has case gives what lower-casing every
+        /// character gives.
+        #[test]
+        fn case_folding_skips_only_caseless_characters(s in "[ -~À-ɏͰ-ϿЀ-ӿꜢ-ꞇぁ-んァ-ヶ一-龥豈-鶴Ａ-Ｚ]{0,16}") {
+            let mut full = String::new();
+            nfkc_chars(&s, |c| {
+                let c = katakana(c);
+                if !is_key_punct(c) {
+                    full.extend(c.to_lowercase());
+                }
+            });
+            prop_assert_eq!(compact(&s), full);
         }
 
         /// The quick path (text already NFKC) gives what full NFKC gives,

@@ -332,8 +332,12 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
     }
     // 「やない 眼科」: the place typed in kana.
     address.extend(place.map(fold));
-    for a in &address {
-        doc.add_text(x.address, a);
+    // A part the full address already contains (the municipality, the
+    // town) would only repeat its characters.
+    for (i, a) in address.iter().enumerate() {
+        if !a.is_empty() && (i == 0 || !address[0].contains(a.as_str())) {
+            doc.add_text(x.address, a);
+        }
     }
     for n in
         [&f.notes, &f.schedule.note, &f.schedule.after_hours, &f.corporation_name, &f.name_en].into_iter().flatten()
