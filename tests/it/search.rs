@@ -167,6 +167,38 @@ fn judged_queries_find_the_expected_facility() {
     );
 }
 
+/// The independent review's set (tests/it/review-queries.tsv): every
+/// expected facility in the top 10, recall@10 and MRR printed per style.
+#[test]
+fn review_queries_find_the_expected_facility() {
+    let mut by_style: std::collections::BTreeMap<&str, (usize, usize, f64)> = Default::default();
+    let mut failures = Vec::new();
+    for (n, line) in include_str!("review-queries.tsv").lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [args, expect, style] = cols[..] else { panic!("review-queries.tsv:{}: want 3 columns", n + 1) };
+        let mut args: Vec<String> = serde_json::from_str(args).unwrap_or_else(|e| panic!("line {}: {e}", n + 1));
+        args.extend(["--limit".into(), "10".into()]);
+        let names = names(&search(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+        let rank = names.iter().position(|x| x == expect).map(|p| p + 1);
+        let s = by_style.entry(style).or_default();
+        s.0 += 1;
+        if let Some(k) = rank {
+            s.1 += 1;
+            s.2 += 1.0 / k as f64;
+        } else {
+            failures.push(format!("{args:?}: wanted 「{expect}」, got {:?}", &names[..names.len().min(5)]));
+        }
+    }
+    for (style, (n, found, rr)) in &by_style {
+        println!("{style}: {n} queries, recall@10 {:.3}, MRR {:.3}", *found as f64 / *n as f64, rr / *n as f64);
+    }
+    assert!(by_style.values().map(|s| s.0).sum::<usize>() >= 150);
+    assert!(failures.is_empty(), "{} review queries failed:\n{}", failures.len(), failures.join("\n"));
+}
+
 #[test]
 fn exact_name_outranks_prefix_reading_service_and_address() {
     // 「下松病院」 is a name; others contain 下松 or 病院 in name, reading or address.

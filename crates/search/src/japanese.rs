@@ -29,9 +29,16 @@ use tsunagi_domain::normalize;
 pub const WORD: &str = "ja_word";
 pub const BIGRAM: &str = "ja_bigram";
 
-/// The folding shared by index and query terms.
+/// The folding shared by index and query terms (substrings fold to
+/// substrings: see [`normalize::loose`]).
 pub fn fold(s: &str) -> String {
     normalize::loose(s)
+}
+
+/// The folding of whole names and readings and their beginnings, also
+/// tolerant of long vowels written as vowels (see [`normalize::loose_whole`]).
+pub fn fold_whole(s: &str) -> String {
+    normalize::loose_whole(s)
 }
 
 /// An address in the form both sides are compared in: 丁目/番地 as `-`,
@@ -64,7 +71,8 @@ pub fn address_form(s: &str) -> String {
     fold(&out)
 }
 
-/// A word of a text: its folded term and katakana reading.
+/// A word of a text: its folded term and katakana reading (as the
+/// dictionary gives it, not folded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub surface: String,
@@ -137,12 +145,12 @@ impl Japanese {
                 .filter(|r| !r.is_empty() && **r != "*")
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| normalize::to_katakana(&surface));
-            out.push(Word { surface, term, reading: fold(&reading) });
+            out.push(Word { surface, term, reading });
         }
         out
     }
 
-    /// The katakana reading of a whole text (folded).
+    /// The katakana reading of a whole text (not folded).
     pub fn reading(&self, text: &str) -> String {
         self.words(text).into_iter().map(|w| w.reading).collect()
     }

@@ -25,7 +25,7 @@ use tsunagi_domain::schedule::Moment;
 use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 
 use crate::areas::{AreaKind, Areas};
-use crate::japanese::{self, Japanese, bigrams, fold};
+use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
 use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
 use crate::side::{NONE, Side, VisitShape, chord2, xyz};
 use crate::synonyms::Synonyms;
@@ -300,6 +300,9 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         let analysed = ja.words(part);
         let reading: String = analysed.iter().map(|w| w.reading.as_str()).collect();
         let words: Vec<String> = analysed.into_iter().map(|w| w.term).collect();
+        // Names and readings compare as wholes or beginnings (exact,
+        // prefix), where a vowel after a syllable may stand for ー.
+        let as_whole = fold_whole(part);
         let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let alike = near && variants.iter().any(|v| topic_terms.has(v));
         let tiered = |q: Option<Box<dyn Query>>, weight: f32| {
@@ -308,13 +311,13 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         // Exact and prefix tiers take the words as typed: 「歯科」 is not a
         // prefix of 「デンタルクリニック」, though it is a synonym.
         if parts.len() == 1 {
-            tiers.extend(tiered(Some(term_query(f.name_exact, &folded)), tier::EXACT));
+            tiers.extend(tiered(Some(term_query(f.name_exact, &as_whole)), tier::EXACT));
         }
-        if folded.chars().count() <= PREFIX_CHARS {
-            tiers.extend(tiered(Some(term_query(f.name_prefix, &folded)), tier::PREFIX));
+        if as_whole.chars().count() <= PREFIX_CHARS {
+            tiers.extend(tiered(Some(term_query(f.name_prefix, &as_whole)), tier::PREFIX));
         }
         // Readings are indexed in the same fields behind a marker.
-        let typed = if is_kana(part) { folded.clone() } else { reading.clone() };
+        let typed = if is_kana(part) { as_whole.clone() } else { fold_whole(&reading) };
         if !typed.is_empty() {
             let marked = format!("{}{typed}", crate::schema::READING_MARK);
             if parts.len() == 1 {
@@ -362,7 +365,7 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         let whole: String = parts.concat();
         musts.push((
             Occur::Should,
-            Box::new(ConstScoreQuery::new(term_query(f.name_exact, &fold(&whole)), tier::EXACT)),
+            Box::new(ConstScoreQuery::new(term_query(f.name_exact, &fold_whole(&whole)), tier::EXACT)),
         ));
         if let Some(q) = bigram_query(f.name_bigram, &whole) {
             musts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, tier::NAME_CHARS))));
@@ -473,10 +476,7 @@ pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> 
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
     if let Some(text) = q.text.as_deref().and_then(|t| text_query(cx, t, false)) {
-        let mut clauses = vec![(Occur::Must, text)];
-        clauses.extend(term_filters(cx.fields, q));
-        let matches = cx.searcher.search(&BooleanQuery::new(clauses), &Matches { side: cx.side.clone() })?;
-        return Ok(matches.into_iter().map(|(e, _)| e).filter(|&e| filter.after_text(side, e)).collect());
+        return Ok(text_matches(cx, q, &filter, text)?.into_iter().map(|(e, _)| e).collect());
     }
     let all = SearchQuery { near: if q.radius_m.is_some() { q.near } else { None }, visits: None, ..q.clone() };
     Ok(match geo_candidates(side, &all, &filter, usize::MAX) {
@@ -500,11 +500,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     let text = q.text.as_deref().and_then(|t| text_query(cx, t, origin.is_some()));
     let need = q.offset + q.limit;
     let mut all: Vec<Ranked> = if let Some(text) = text {
-        let mut clauses = vec![(Occur::Must, text)];
-        clauses.extend(term_filters(cx.fields, q));
-        let query = BooleanQuery::new(clauses);
-        let matches = cx.searcher.search(&query, &Matches { side: cx.side.clone() })?;
-        matches.into_iter().filter(|(e, _)| filter.after_text(side, *e)).map(|(e, s)| rank(e, s)).collect()
+        text_matches(cx, q, &filter, text)?.into_iter().map(|(e, s)| rank(e, s)).collect()
     } else {
         let candidates = geo_candidates(side, q, &filter, need);
         match candidates {
@@ -526,6 +522,78 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     }
     all.sort_by(|a, b| order(q.sort, a, b));
     Ok(Found { total, hits: page(all, q), facets })
+}
+
+/// The text's matches, with their scores, that pass the filters too.
+fn text_matches(
+    cx: &Context<'_>,
+    q: &SearchQuery,
+    filter: &Filter<'_>,
+    text: Box<dyn Query>,
+) -> tantivy::Result<Vec<(u32, Score)>> {
+    let mut clauses = vec![(Occur::Must, text)];
+    clauses.extend(term_filters(cx.fields, q));
+    let query = BooleanQuery::new(clauses);
+    let matches = match places(&cx.side, q) {
+        Some(entries) => text_among(cx, &query, entries)?,
+        None => cx.searcher.search(&query, &Matches { side: cx.side.clone() })?,
+    };
+    Ok(matches.into_iter().filter(|(e, _)| filter.after_text(&cx.side, *e)).collect())
+}
+
+/// The entries inside the query's box or radius, when there are few enough
+/// of them that checking each against the text beats scoring every text
+/// match in the country (「調剤薬局」 in a town's box).
+fn places(side: &Side, q: &SearchQuery) -> Option<Vec<u32>> {
+    let most = side.entries.len() / 16;
+    let mut out = Vec::new();
+    if let (Some(c), Some(r)) = (q.near, q.radius_m) {
+        for p in side.sphere.locate_within_distance(xyz(c), chord2(r)) {
+            out.push(p.entry);
+            if out.len() > most {
+                return None;
+            }
+        }
+        return Some(out);
+    }
+    let b = q.bbox.as_ref()?;
+    let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
+    for p in side.plane.locate_in_envelope(&env) {
+        out.push(p.entry);
+        if out.len() > most {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The text matches among `entries`, with their scores: the query's scorer
+/// is moved to each of their documents in order (skipping through the
+/// postings) instead of visiting every match.
+fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy::Result<Vec<(u32, Score)>> {
+    use tantivy::DocSet;
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(cx.searcher))?;
+    let mut docs: Vec<(tantivy::DocAddress, u32)> =
+        entries.into_iter().map(|e| (cx.side.entries[e as usize].doc, e)).collect();
+    docs.sort_unstable_by_key(|(d, _)| (d.segment_ord, d.doc_id));
+    let mut out = Vec::new();
+    for segment in docs.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+        let reader = cx.searcher.segment_reader(segment[0].0.segment_ord);
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for &(addr, entry) in segment {
+            let mut doc = scorer.doc();
+            if doc < addr.doc_id {
+                doc = scorer.seek(addr.doc_id);
+            }
+            if doc == tantivy::TERMINATED {
+                break;
+            }
+            if doc == addr.doc_id {
+                out.push((entry, scorer.score()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn page(mut hits: Vec<Ranked>, q: &SearchQuery) -> Vec<Ranked> {

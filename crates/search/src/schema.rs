@@ -14,7 +14,7 @@ use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, T
 use tsunagi_domain::{Capability, Category, Facility, GeoPrecision, Service, Visibility, normalize};
 
 use crate::codec;
-use crate::japanese::{self, BIGRAM, Japanese, WORD, fold};
+use crate::japanese::{self, BIGRAM, Japanese, WORD, fold, fold_whole};
 
 /// What the index needs of a facility.
 #[derive(Debug, Clone)]
@@ -272,21 +272,22 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
         doc.add_pre_tokenized_text(x.name, japanese::pre_words(n, words));
         doc.add_text(x.name_bigram, n);
     }
-    let mut exact: Vec<String> = names.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
-    let mut readings: Vec<String> = Vec::new();
+    // Whole names and readings (and their prefixes, below) are folded as
+    // wholes, substrings (the reading field) character by character.
+    let mut exact: Vec<String> = names.iter().map(|n| fold_whole(n)).filter(|n| !n.is_empty()).collect();
+    let mut readings: Vec<&str> = Vec::new();
     if let Some(k) = &f.name_kana {
         // The published reading whole, and its last part: the reading
         // without the corporation's (「イリョウホウジン… クダマツチュウオウビョウイン」).
-        readings.push(fold(k));
+        readings.push(k);
         if let Some(last) = k.split([' ', '\u{3000}']).rfind(|p| !p.is_empty()) {
-            readings.push(fold(last));
+            readings.push(last);
         }
     }
-    readings.push(stripped_reading.unwrap_or_else(|| ja.reading(&stripped)));
-    readings.sort();
-    readings.dedup();
-    readings.retain(|r| !r.is_empty());
-    exact.extend(readings.iter().map(|r| format!("{READING_MARK}{r}")));
+    let stripped_reading = stripped_reading.unwrap_or_else(|| ja.reading(&stripped));
+    readings.push(&stripped_reading);
+    exact
+        .extend(readings.iter().map(|r| fold_whole(r)).filter(|r| !r.is_empty()).map(|r| format!("{READING_MARK}{r}")));
     exact.sort();
     exact.dedup();
     for e in &exact {
@@ -294,7 +295,7 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
     }
     // Prefixes of the name people use and of its readings; the full name
     // with its corporation only matches whole.
-    let full = fold(&f.name);
+    let full = fold_whole(&f.name);
     let mut seen = std::collections::HashSet::new();
     for e in exact.iter().filter(|e| **e != full || stripped == f.name) {
         let (mark, body) = match e.strip_prefix(READING_MARK) {
@@ -308,7 +309,10 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
             }
         }
     }
-    for r in &readings {
+    let mut folded: Vec<String> = readings.iter().map(|r| fold(r)).filter(|r| !r.is_empty()).collect();
+    folded.sort();
+    folded.dedup();
+    for r in &folded {
         doc.add_text(x.reading, r);
     }
 
@@ -333,9 +337,10 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
     // 「やない 眼科」: the place typed in kana.
     address.extend(place.map(fold));
     // A part the full address already contains (the municipality, the
-    // town) would only repeat its characters.
+    // town) would only repeat its bigrams; a one-character part (萩) is
+    // its own term.
     for (i, a) in address.iter().enumerate() {
-        if !a.is_empty() && (i == 0 || !address[0].contains(a.as_str())) {
+        if !a.is_empty() && (i == 0 || a.chars().nth(1).is_none() || !address[0].contains(a.as_str())) {
             doc.add_text(x.address, a);
         }
     }
