@@ -7,7 +7,8 @@ usage: export.py DATA_DIR/tsunagi.sqlite OUT.tsv
 Columns (common.COLUMNS): id, name, kana, categories (ids, comma-separated),
 services (ids), departments (「、」-joined), address (full), municipality,
 lat, lng, visible (1 = public, what a resident's search returns), hay, extra,
-reading (loosely folded 名称_カナ | MeCab reading of the name).
+reading (loosely folded 名称_カナ | MeCab reading of the name | of its last part
+| of the municipality).
 
 `hay` is the text every system searches: NFKC + lower case of
   name | kana | category labels | service labels | 診療科目 | address
@@ -56,6 +57,12 @@ def main():
     # readings of the names as IPADIC gives them (tsunagi indexes lindera's readings)
     yomi = iter(common.mecab([common.norm(x) for x in names], "yomi"))
     yomi_last = iter(common.mecab([common.norm(x).split(" ")[-1] for x in names], "yomi"))
+    # tsunagi also indexes the reading of the municipality's name with the
+    # address (「いちかわ」 finds 市川市): MeCab's reading stands in for the
+    # gazetteer's here.
+    munis = [(json.loads(r[0]).get("address") or {}).get("municipality") or "-"
+             for r in con.execute(f"select data from facilities {where} order by id")]
+    yomi_muni = iter(common.mecab([common.norm(x) for x in munis], "yomi"))
     n = 0
     with open(out, "w", encoding="utf-8", newline="") as f:
         f.write("\t".join(common.COLUMNS) + "\n")
@@ -99,7 +106,7 @@ def main():
                 "1" if (vis or "public") == "public" else "0",
                 clean(common.norm(hay)), clean(common.norm(extra_text)),
                 clean(common.loose_reading(d.get("name_kana") or "") + "|" + common.loose_reading(next(yomi))
-                      + "|" + common.loose_reading(next(yomi_last))),
+                      + "|" + common.loose_reading(next(yomi_last)) + "|" + common.loose_reading(next(yomi_muni))),
             ]) + "\n")
             n += 1
     print(n)
