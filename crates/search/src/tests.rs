@@ -117,6 +117,16 @@ fn lifecycle_create_upsert_delete_reopen_check() {
     assert_eq!(index.search(&near).unwrap().hits[0].card.id, 4);
 }
 
+/// A small deterministic generator (no extra dependency).
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// Random sequences of upserts and deletes leave the index holding
 /// exactly the ids a plain map says it should.
 #[test]
@@ -124,21 +134,14 @@ fn random_upserts_and_deletes_keep_index_and_model_agreeing() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
     let mut model: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
-    // A small deterministic generator (no extra dependency).
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let names = ["さくら", "あおば", "ひかり", "みどり", "つばさ"];
     for seq in 1..=30 {
         let mut upserts = Vec::new();
         let mut deletes = Vec::new();
         for _ in 0..(next() % 4) {
             let id = (next() % 12) as i64 + 1;
-            if next() % 3 == 0 {
+            if next().is_multiple_of(3) {
                 deletes.push(id);
                 model.remove(&id);
                 upserts.retain(|d: &IndexDoc| d.id != id);
@@ -272,13 +275,7 @@ fn an_index_made_with_another_analysis_is_recreated() {
 fn text_in_a_place_agrees_with_text_then_place() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let kinds = [
         ("薬局", Service::HomePharmacy),
         ("歯科", Service::HomeDental),
