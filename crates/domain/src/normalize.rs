@@ -221,11 +221,8 @@ fn loose_with(s: &str, whole: bool) -> String {
         if c == 'ー' {
             return;
         }
-        if !whole {
-            out.push(if c == 'ヴ' { 'ブ' } else { fold_old_kanji(fold_kana_variant(c)) });
-            return;
-        }
-        if last == Some('ヴ') {
+        let folded = fold_kana_variant(c);
+        if whole {
             let voiced = match c {
                 'ァ' => Some('バ'),
                 'ィ' => Some('ビ'),
@@ -233,19 +230,20 @@ fn loose_with(s: &str, whole: bool) -> String {
                 'ォ' => Some('ボ'),
                 _ => None,
             };
-            if let Some(v) = voiced {
+            if last == Some('ヴ')
+                && let Some(v) = voiced
+            {
                 out.pop();
                 out.push(v);
                 last = Some(v);
                 return;
             }
-        }
-        let folded = fold_kana_variant(c);
-        if last.is_some_and(|l| lengthens(l, folded)) {
-            return;
+            if last.is_some_and(|l| lengthens(l, folded)) {
+                return;
+            }
+            last = Some(if c == 'ヴ' { c } else { folded });
         }
         out.push(if c == 'ヴ' { 'ブ' } else { fold_old_kanji(folded) });
-        last = Some(if c == 'ヴ' { c } else { folded });
     });
     out
 }
@@ -279,71 +277,72 @@ fn lengthens(prev: char, c: char) -> bool {
 }
 
 /// Old and variant forms of kanji common in names and places, as the
-/// everyday form people type (NFKC leaves them apart).
+/// everyday form people type (NFKC leaves them apart). Sorted by the old
+/// form: every kanji of every indexed text is looked up here.
 const OLD_KANJI: &[(char, char)] = &[
-    ('澤', '沢'),
-    ('邊', '辺'),
-    ('邉', '辺'),
-    ('齋', '斎'),
-    ('齊', '斉'),
-    ('髙', '高'),
-    ('﨑', '崎'),
-    ('嵜', '崎'),
-    ('惠', '恵'),
-    ('廣', '広'),
+    ('佛', '仏'),
+    ('來', '来'),
+    ('兒', '児'),
+    ('冨', '富'),
     ('國', '国'),
-    ('濱', '浜'),
-    ('櫻', '桜'),
-    ('德', '徳'),
-    ('眞', '真'),
+    ('圓', '円'),
+    ('團', '団'),
+    ('埜', '野'),
+    ('增', '増'),
+    ('壹', '壱'),
+    ('壽', '寿'),
+    ('學', '学'),
+    ('實', '実'),
+    ('峯', '峰'),
+    ('嵜', '崎'),
     ('嶋', '島'),
     ('嶌', '島'),
-    ('藏', '蔵'),
-    ('實', '実'),
-    ('學', '学'),
-    ('會', '会'),
-    ('醫', '医'),
-    ('齒', '歯'),
-    ('藥', '薬'),
-    ('壽', '寿'),
-    ('榮', '栄'),
-    ('淺', '浅'),
+    ('廣', '広'),
     ('彌', '弥'),
-    ('團', '団'),
-    ('圓', '円'),
-    ('黑', '黒'),
-    ('澁', '渋'),
-    ('瀨', '瀬'),
-    ('佛', '仏'),
+    ('德', '徳'),
+    ('惠', '恵'),
     ('戶', '戸'),
-    ('增', '増'),
-    ('條', '条'),
-    ('穗', '穂'),
-    ('靜', '静'),
-    ('綠', '緑'),
-    ('兒', '児'),
-    ('來', '来'),
-    ('縣', '県'),
-    ('龍', '竜'),
-    ('舘', '館'),
-    ('冨', '富'),
-    ('峯', '峰'),
-    ('埜', '野'),
-    ('桒', '桑'),
-    ('槇', '槙'),
-    ('莊', '荘'),
-    ('鷗', '鴎'),
     ('晉', '晋'),
+    ('會', '会'),
+    ('桒', '桑'),
+    ('條', '条'),
+    ('榮', '栄'),
+    ('槇', '槙'),
+    ('櫻', '桜'),
+    ('淺', '浅'),
+    ('澁', '渋'),
+    ('澤', '沢'),
+    ('濱', '浜'),
+    ('瀨', '瀬'),
+    ('眞', '真'),
+    ('穗', '穂'),
+    ('綠', '緑'),
+    ('縣', '県'),
     ('聰', '聡'),
-    ('壹', '壱'),
+    ('舘', '館'),
+    ('莊', '荘'),
     ('萬', '万'),
+    ('藏', '蔵'),
+    ('藥', '薬'),
+    ('邉', '辺'),
+    ('邊', '辺'),
+    ('醫', '医'),
+    ('靜', '静'),
+    ('髙', '高'),
+    ('鷗', '鴎'),
+    ('黑', '黒'),
+    ('齊', '斉'),
+    ('齋', '斎'),
+    ('齒', '歯'),
+    ('龍', '竜'),
+    ('﨑', '崎'),
 ];
 
 fn fold_old_kanji(c: char) -> char {
     if (c as u32) < 0x4E00 {
         return c;
     }
-    OLD_KANJI.iter().find(|(old, _)| *old == c).map_or(c, |(_, new)| *new)
+    OLD_KANJI.binary_search_by_key(&c, |(old, _)| *old).map_or(c, |i| OLD_KANJI[i].1)
 }
 
 /// Words that mark the first part of a name as the operating corporation.
@@ -794,6 +793,7 @@ mod tests {
         assert_ne!(loose_whole("おおの"), loose_whole("おの"));
         assert_eq!(loose("時澤医院"), loose("時沢医院"));
         assert_eq!(loose("髙橋"), loose("高橋"));
+        assert!(OLD_KANJI.is_sorted_by_key(|(old, _)| *old), "OLD_KANJI is looked up by binary search");
         // Not every vowel after a syllable lengthens it.
         assert_ne!(loose_whole("あい"), loose_whole("あ"));
         assert_ne!(loose_whole("かお"), loose_whole("か"));

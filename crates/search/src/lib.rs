@@ -92,9 +92,11 @@ fn payload(index: &Index) -> Option<Payload> {
     index.load_metas().ok()?.payload.and_then(|p| serde_json::from_str::<Payload>(&p).ok())
 }
 
-/// The [`ANALYSIS`] of the index's last commit (None: never committed).
+/// The [`ANALYSIS`] of the index's last commit (None: never committed; 0:
+/// a payload from before there was one).
 fn made_with(index: &Index) -> Option<u32> {
-    index.load_metas().ok()?.payload.map(|_| payload(index).map_or(0, |p| p.analysis))
+    let p = index.load_metas().ok()?.payload?;
+    Some(serde_json::from_str::<Payload>(&p).map_or(0, |p| p.analysis))
 }
 
 pub struct SearchIndex {

@@ -547,24 +547,24 @@ fn text_matches(
 fn places(side: &Side, q: &SearchQuery) -> Option<Vec<u32>> {
     let most = side.entries.len() / 16;
     let mut out = Vec::new();
-    if let (Some(c), Some(r)) = (q.near, q.radius_m) {
-        for p in side.sphere.locate_within_distance(xyz(c), chord2(r)) {
-            out.push(p.entry);
-            if out.len() > most {
-                return None;
-            }
-        }
-        return Some(out);
-    }
-    let b = q.bbox.as_ref()?;
-    let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
-    for p in side.plane.locate_in_envelope(&env) {
-        out.push(p.entry);
+    for e in in_place(side, q)? {
+        out.push(e);
         if out.len() > most {
             return None;
         }
     }
     Some(out)
+}
+
+/// The entries within the query's radius (a point and a distance) or else
+/// its box, from the R-trees; `None` when it has neither.
+fn in_place<'a>(side: &'a Side, q: &SearchQuery) -> Option<Box<dyn Iterator<Item = u32> + 'a>> {
+    if let (Some(c), Some(r)) = (q.near, q.radius_m) {
+        return Some(Box::new(side.sphere.locate_within_distance(xyz(c), chord2(r)).map(|p| p.entry)));
+    }
+    let b = q.bbox.as_ref()?;
+    let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
+    Some(Box::new(side.plane.locate_in_envelope(&env).map(|p| p.entry)))
 }
 
 /// The text matches among `entries`, with their scores: the query's scorer
@@ -615,14 +615,8 @@ enum Candidates {
 /// place, else from the whole table.
 fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize) -> Candidates {
     let ok = |i: u32| filter.attributes(side, i) && filter.bounds(side, i);
-    if let (Some(c), Some(r)) = (q.near, q.radius_m) {
-        let list = side.sphere.locate_within_distance(xyz(c), chord2(r)).map(|p| p.entry).filter(|&i| ok(i)).collect();
-        return Candidates::List(list);
-    }
-    if let Some(b) = &q.bbox {
-        let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
-        let list = side.plane.locate_in_envelope(&env).map(|p| p.entry).filter(|&i| ok(i)).collect();
-        return Candidates::List(list);
+    if let Some(inside) = in_place(side, q) {
+        return Candidates::List(inside.filter(|&i| ok(i)).collect());
     }
     let distance_order = q.origin().is_some() && q.sort != Sort::Name && q.visits.is_none();
     if let (Some(o), true) = (q.origin(), distance_order) {

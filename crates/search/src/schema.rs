@@ -309,10 +309,15 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
             }
         }
     }
+    // As substrings, a reading inside another (the last part inside the
+    // whole) adds nothing; a one-character one is its own term.
     let mut folded: Vec<String> = readings.iter().map(|r| fold(r)).filter(|r| !r.is_empty()).collect();
     folded.sort();
     folded.dedup();
-    for r in &folded {
+    for r in folded
+        .iter()
+        .filter(|r| r.chars().nth(1).is_none() || !folded.iter().any(|o| o != *r && o.contains(r.as_str())))
+    {
         doc.add_text(x.reading, r);
     }
 
