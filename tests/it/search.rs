@@ -308,3 +308,50 @@ fn an_explicit_visit_area_wins_over_the_municipality() {
     assert_eq!(r["items"][0]["id"], id);
     assert_eq!(r["items"][0]["visits"], "area");
 }
+
+#[test]
+fn hidden_and_professional_listings_stay_out_of_every_search() {
+    let t = Tsunagi::new();
+    t.import(&[super::data("jichitai/yamaguchi/352071_kudamatsu/352071_care_service.csv")]);
+    let ids = |r: &serde_json::Value| -> Vec<i64> {
+        r["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+    };
+    let nursing = t.json(&["search", "--json", "--service", "home_nursing", "--limit", "100"]);
+    let all = ids(&nursing);
+    assert_eq!(all.len(), 3, "下松市's three 訪問看護 stations");
+    let before = t.json(&["search", "--json", "--limit", "1"])["total"].as_u64().unwrap();
+    let hidden = nursing["items"][0].clone();
+    let professional = nursing["items"][1].clone();
+    for (it, v) in [(&hidden, r#""hidden""#), (&professional, r#""professionals""#)] {
+        let out = t.run(&["edit", &it["id"].to_string(), "visibility", v]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let gone = [hidden["id"].as_i64().unwrap(), professional["id"].as_i64().unwrap()];
+    let near = format!("{},{}", hidden["lat"], hidden["lng"]);
+    let name = hidden["name"].as_str().unwrap();
+    let in_place = format!("下松市 {name}");
+    let queries: &[&[&str]] = &[
+        &["--service", "home_nursing"],
+        &["訪問看護"],
+        &[name],
+        &[&in_place],
+        &["--near", &near],
+        &["--near", &near, "--radius-m", "100000"],
+        &["訪問看護", "--near", &near],
+        &["--visits", &near],
+        &["--bbox", "131.7,33.9,132.0,34.2"],
+    ];
+    for args in queries {
+        let mut a = vec!["search", "--json", "--limit", "500"];
+        a.extend_from_slice(args);
+        let r = t.json(&a);
+        let got = ids(&r);
+        assert!(gone.iter().all(|g| !got.contains(g)), "{args:?} shows a hidden listing: {got:?}");
+        assert_eq!(r["total"].as_u64().unwrap() as usize, got.len(), "{args:?}: the total counts what is shown");
+    }
+    assert_eq!(t.json(&["search", "--json", "--limit", "1"])["total"].as_u64().unwrap(), before - 2);
+    let out = t.run(&["index", "rebuild"]);
+    assert!(out.status.success());
+    let r = t.json(&["search", "--json", "--service", "home_nursing"]);
+    assert_eq!(ids(&r), vec![all[2]], "still hidden after a rebuild");
+}

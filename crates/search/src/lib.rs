@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tsunagi_domain::schedule::Moment;
 use tsunagi_domain::{OpenState, SearchQuery};
@@ -367,16 +366,16 @@ impl SearchIndex {
         )))
     }
 
-    fn card_of(searcher: &Searcher, fields: &Fields, addr: tantivy::DocAddress) -> Option<Card> {
-        let doc: TantivyDocument = searcher.doc(addr).ok()?;
-        doc.get_first(fields.card).and_then(|v| v.as_str()).and_then(|s| serde_json::from_str(s).ok())
+    fn card_of(searcher: &Searcher, addr: tantivy::DocAddress) -> Option<Card> {
+        let stored: codec::StoredCard = searcher.doc(addr).ok()?;
+        codec::decode_card(&stored.0?)
     }
 
     /// The stored summary of one facility.
     pub fn card(&self, id: i64) -> Option<Card> {
         let side = self.current();
         let i = *side.by_id.get(&(id as u64))?;
-        Self::card_of(&side.searcher, &self.fields, side.entries[i as usize].doc)
+        Self::card_of(&side.searcher, side.entries[i as usize].doc)
     }
 
     /// What a query needs, over one snapshot of the side tables.
@@ -401,7 +400,7 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|r| {
                 let e = &side.entries[r.entry as usize];
-                let card = Self::card_of(&side.searcher, &self.fields, e.doc)?;
+                let card = Self::card_of(&side.searcher, e.doc)?;
                 let open = moment.map(|m| side.schedule(e).map_or(OpenState::Unknown, |s| s.state_at(&m)));
                 Some(Hit { card, score: r.score, distance_m: r.distance_m, visits: r.visits, open })
             })

@@ -27,7 +27,7 @@ use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 use crate::areas::{AreaKind, Areas};
 use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
 use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
-use crate::side::{NONE, Side, VisitShape, chord2, xyz};
+use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, NONE, Side, VisitShape, chord2, xyz};
 use crate::synonyms::Synonyms;
 
 /// Tier weights: each exceeds the sum of all below it.
@@ -377,7 +377,10 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(musts)))
 }
 
-/// The exact-term filters tantivy can apply while matching text.
+/// The exact-term filters tantivy can apply while matching text. Hidden
+/// and professional-only entries are left out by the collector, from the
+/// visibility bits in [`Side::by_doc`]: excluding them here would seek
+/// through their postings beside every text match.
 fn term_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(BoostQuery::new(q, 0.0)) };
@@ -396,20 +399,19 @@ fn term_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
     for c in &q.capabilities {
         out.push((Occur::Must, zero(term_query(f.capability, &c.id()))));
     }
-    out.push((Occur::MustNot, term_query(f.flag, "hidden")));
-    if !q.include_professional {
-        out.push((Occur::MustNot, term_query(f.flag, "professional")));
-    }
     out
 }
 
-/// Collects (entry, score) of every match, mapped through the side table.
+/// Collects (entry, score) of every match, mapped through the side table,
+/// leaving out documents with any of the `exclude` visibility bits.
 struct Matches {
     side: Arc<Side>,
+    exclude: u32,
 }
 
 struct SegmentMatches {
     side: Arc<Side>,
+    exclude: u32,
     segment: usize,
     out: Vec<(u32, Score)>,
 }
@@ -418,7 +420,7 @@ impl Collector for Matches {
     type Fruit = Vec<(u32, Score)>;
     type Child = SegmentMatches;
     fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(SegmentMatches { side: self.side.clone(), segment: ord as usize, out: Vec::new() })
+        Ok(SegmentMatches { side: self.side.clone(), exclude: self.exclude, segment: ord as usize, out: Vec::new() })
     }
     fn requires_scoring(&self) -> bool {
         true
@@ -432,9 +434,9 @@ impl SegmentCollector for SegmentMatches {
     type Fruit = Vec<(u32, Score)>;
     fn collect(&mut self, doc: DocId, score: Score) {
         if let Some(&e) = self.side.by_doc[self.segment].get(doc as usize)
-            && e != NONE
+            && e & self.exclude == 0
         {
-            self.out.push((e, score));
+            self.out.push((e & DOC_ENTRY, score));
         }
     }
     fn harvest(self) -> Self::Fruit {
@@ -535,8 +537,11 @@ fn text_matches(
     clauses.extend(term_filters(cx.fields, q));
     let query = BooleanQuery::new(clauses);
     let matches = match places(&cx.side, q) {
-        Some(entries) => text_among(cx, &query, entries)?,
-        None => cx.searcher.search(&query, &Matches { side: cx.side.clone() })?,
+        Some(mut entries) => {
+            entries.retain(|&e| cx.side.entries[e as usize].flags & filter.excluded_flags == 0);
+            text_among(cx, &query, entries)?
+        }
+        None => cx.searcher.search(&query, &Matches { side: cx.side.clone(), exclude: filter.excluded_docs() })?,
     };
     Ok(matches.into_iter().filter(|(e, _)| filter.after_text(&cx.side, *e)).collect())
 }
@@ -620,10 +625,22 @@ fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize
     }
     let distance_order = q.origin().is_some() && q.sort != Sort::Name && q.visits.is_none();
     if let (Some(o), true) = (q.origin(), distance_order) {
-        // Nearest first: walk the sphere tree outwards until enough pass.
-        let list: Vec<u32> =
-            side.sphere.nearest_neighbor_iter(&xyz(o)).map(|p| p.entry).filter(|&i| ok(i)).take(need).collect();
-        let total = if filter.is_trivial() {
+        // Nearest first: walk the sphere tree outwards until enough pass,
+        // and on through those as far as the last (facilities at one
+        // point, a building or a 町字's representative point), which are
+        // then ordered like every other tie.
+        let mut near: Vec<(f64, u32)> = Vec::new();
+        for (p, d) in side.sphere.nearest_neighbor_iter_with_distance_2(&xyz(o)) {
+            if near.len() >= need && near.last().is_none_or(|&(last, _)| d > last) {
+                break;
+            }
+            if ok(p.entry) {
+                near.push((d, p.entry));
+            }
+        }
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(side.orders[a.1 as usize].cmp(&side.orders[b.1 as usize])));
+        let list: Vec<u32> = near.into_iter().take(need).map(|(_, e)| e).collect();
+        let total = if filter.is_trivial(side) {
             side.entries.len()
         } else {
             (0..side.entries.len() as u32).filter(|&i| ok(i)).count()
@@ -634,8 +651,14 @@ fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize
 }
 
 impl Filter<'_> {
-    fn is_trivial(&self) -> bool {
-        self.categories == 0
+    /// The [`Side::by_doc`] visibility bits of the entries left out.
+    fn excluded_docs(&self) -> u32 {
+        DOC_HIDDEN | if self.excluded_flags & flag::PROFESSIONAL != 0 { DOC_PROFESSIONAL } else { 0 }
+    }
+
+    fn is_trivial(&self, side: &Side) -> bool {
+        side.any_flags & self.excluded_flags == 0
+            && self.categories == 0
             && self.services == 0
             && self.capabilities == 0
             && self.required_flags == 0

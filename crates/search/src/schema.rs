@@ -100,7 +100,6 @@ pub struct Fields {
     pub municipality: Field,
     pub care_area: Field,
     pub capability: Field,
-    pub flag: Field,
     pub lat: Field,
     pub lng: Field,
     pub categories_mask: Field,
@@ -144,7 +143,7 @@ pub fn build() -> (Schema, Fields) {
             .set_fieldnorms(false),
     );
     let fields = Fields {
-        id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        id: b.add_u64_field("id", INDEXED | FAST),
         name: b.add_text_field("name", text(WORD, false)),
         name_bigram: b.add_text_field("name_bigram", text(BIGRAM, true)),
         name_exact: b.add_text_field("name_exact", exact.clone()),
@@ -159,7 +158,6 @@ pub fn build() -> (Schema, Fields) {
         municipality: b.add_text_field("municipality", exact.clone()),
         care_area: b.add_text_field("care_area", exact.clone()),
         capability: b.add_text_field("capability", exact.clone()),
-        flag: b.add_text_field("flag", exact.clone()),
         lat: b.add_f64_field("lat", FAST),
         lng: b.add_f64_field("lng", FAST),
         categories_mask: b.add_u64_field("categories_mask", FAST),
@@ -171,7 +169,7 @@ pub fn build() -> (Schema, Fields) {
         municipality_name: b.add_text_field("municipality_name", FAST),
         name_order: b.add_text_field("name_order", FAST),
         schedule: b.add_bytes_field("schedule", FAST),
-        card: b.add_text_field("card", STORED),
+        card: b.add_bytes_field("card", STORED),
         visit_area: b.add_text_field("visit_area", STORED),
     };
     (b.build(), fields)
@@ -374,27 +372,24 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
         doc.add_text(x.capability, c.id());
     }
     let mut flags = 0u64;
-    let mut set = |bit: u64, name: &str, doc: &mut TantivyDocument| {
-        flags |= bit;
-        doc.add_text(x.flag, name);
-    };
+    let mut set = |bit: u64| flags |= bit;
     if f.home_services().next().is_some() {
-        set(flag::HOME_VISITS, "home_visits", &mut doc);
+        set(flag::HOME_VISITS);
     }
     if f.vacancy.as_ref().is_some_and(|v| v.available.is_some_and(|n| n > 0)) {
-        set(flag::VACANCY, "vacancy", &mut doc);
+        set(flag::VACANCY);
     }
     match f.visibility {
-        Visibility::Public => doc.add_text(x.flag, "public"),
-        Visibility::Professionals => set(flag::PROFESSIONAL, "professional", &mut doc),
-        Visibility::Hidden => set(flag::HIDDEN, "hidden", &mut doc),
+        Visibility::Public => {}
+        Visibility::Professionals => set(flag::PROFESSIONAL),
+        Visibility::Hidden => set(flag::HIDDEN),
     }
     if let Some(area) = &f.visit_area {
-        set(flag::VISIT_AREA, "visit_area", &mut doc);
+        set(flag::VISIT_AREA);
         doc.add_text(x.visit_area, serde_json::to_string(area).unwrap_or_default());
     }
     if let Some(p) = f.point() {
-        set(flag::LOCATED, "located", &mut doc);
+        set(flag::LOCATED);
         doc.add_f64(x.lat, p.lat);
         doc.add_f64(x.lng, p.lng);
     }
@@ -418,6 +413,6 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
     if !f.schedule.is_empty() {
         doc.add_bytes(x.schedule, &codec::encode(&f.schedule));
     }
-    doc.add_text(x.card, serde_json::to_string(&card(d)).unwrap_or_default());
+    doc.add_bytes(x.card, &crate::codec::encode_card(&card(d)));
     doc
 }

@@ -20,6 +20,13 @@ use crate::schema::{Fields, flag};
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 pub const NONE: u32 = u32::MAX;
 
+/// In [`Side::by_doc`], beside the entry: its visibility, so that text
+/// matches of hidden or professional-only facilities are dropped without
+/// reading their entries. [`NONE`] has both set.
+pub const DOC_HIDDEN: u32 = 1 << 31;
+pub const DOC_PROFESSIONAL: u32 = 1 << 30;
+pub const DOC_ENTRY: u32 = DOC_PROFESSIONAL - 1;
+
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub id: u64,
@@ -178,8 +185,11 @@ pub struct Side {
     pub generation: u64,
     pub entries: Vec<Entry>,
     pub by_id: HashMap<u64, u32>,
-    /// Per segment ordinal, doc id → entry (NONE for deleted docs).
+    /// Per segment ordinal, doc id → entry and visibility bits
+    /// ([`DOC_HIDDEN`], [`DOC_PROFESSIONAL`]; [`NONE`] for deleted docs).
     pub by_doc: Vec<Vec<u32>>,
+    /// Every flag some entry has.
+    pub any_flags: u64,
     /// Per entry, its rank in name order (then id): the stable tie-break,
     /// compared as a number, kept apart from `entries` so ranking many
     /// matches stays in cache.
@@ -221,6 +231,7 @@ impl Side {
         let mut order_keys: Vec<(u32, u32)> = Vec::new();
         let mut order_terms: Vec<Vec<Box<str>>> = Vec::new();
         let mut by_doc = Vec::new();
+        let mut any_flags = 0;
         let mut interner = Interner::default();
         let mut schedules: Vec<Schedule> = Vec::new();
         let mut schedule_ids: HashMap<Vec<u8>, u32> = HashMap::new();
@@ -296,7 +307,11 @@ impl Side {
                     },
                     None => NONE,
                 };
-                map[doc as usize] = entries.len() as u32;
+                let entry_flags = flags.first(doc).unwrap_or(0);
+                any_flags |= entry_flags;
+                let visibility = if entry_flags & flag::HIDDEN != 0 { DOC_HIDDEN } else { 0 }
+                    | if entry_flags & flag::PROFESSIONAL != 0 { DOC_PROFESSIONAL } else { 0 };
+                map[doc as usize] = entries.len() as u32 | visibility;
                 order_keys.push((seg_ord as u32, order_ord));
                 entries.push(Entry {
                     id: id.first(doc).unwrap_or(0),
@@ -305,7 +320,7 @@ impl Side {
                     categories: cats.first(doc).unwrap_or(0),
                     services: svcs.first(doc).unwrap_or(0),
                     capabilities: caps.first(doc).unwrap_or(0),
-                    flags: flags.first(doc).unwrap_or(0),
+                    flags: entry_flags,
                     municipality: muni.first(doc).unwrap_or(0),
                     municipality_name,
                     care_area,
@@ -379,6 +394,7 @@ impl Side {
             entries,
             by_id,
             by_doc,
+            any_flags,
             orders,
             topic_terms: TopicTerms::new(topic_terms.into_iter().collect()),
             schedules,
