@@ -501,8 +501,8 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     };
     let text = q.text.as_deref().and_then(|t| text_query(cx, t, origin.is_some()));
     let need = q.offset + q.limit;
-    let mut all: Vec<Ranked> = if let Some(text) = text {
-        text_matches(cx, q, &filter, text)?.into_iter().map(|(e, s)| rank(e, s)).collect()
+    let matches: Vec<(u32, Score)> = if let Some(text) = text {
+        text_matches(cx, q, &filter, text)?
     } else {
         let candidates = geo_candidates(side, q, &filter, need);
         match candidates {
@@ -513,18 +513,59 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
                 });
                 return Ok(Found { total, hits: page(hits, q), facets });
             }
-            Candidates::List(list) => list.into_iter().map(|e| rank(e, 0.0)).collect(),
+            Candidates::List(list) => list.into_iter().map(|e| (e, 0.0)).collect(),
         }
     };
-    let total = all.len();
-    let facets = q.facets.then(|| facets(side, &filter, all.iter().map(|r| r.entry)));
-    if all.len() > need && need > 0 {
-        all.select_nth_unstable_by(need - 1, |a, b| order(q.sort, a, b));
-        all.truncate(need);
+    let facets = q.facets.then(|| facets(side, &filter, matches.iter().map(|&(e, _)| e)));
+    // The best `need` in one pass: a match is ranked (its distance
+    // measured, its visit area tested) only when it could place, as far
+    // as its score and name order tell.
+    let by_score = q.sort == Sort::Relevance && q.visits.is_none();
+    let by_order = q.visits.is_none() && (q.sort == Sort::Name || origin.is_none());
+    let worse = |e: u32, s: Score, w: &Ranked| {
+        if by_score && s != w.score { s < w.score } else { by_order && side.orders[e as usize] > w.order }
+    };
+    let mut best: std::collections::BinaryHeap<Best> = std::collections::BinaryHeap::with_capacity(need);
+    for &(e, s) in &matches {
+        if best.len() < need {
+            best.push(Best(rank(e, s), q.sort));
+            continue;
+        }
+        let Some(mut worst) = best.peek_mut() else { break };
+        if worse(e, s, &worst.0) {
+            continue;
+        }
+        let r = rank(e, s);
+        if order(q.sort, &r, &worst.0).is_lt() {
+            worst.0 = r;
+        }
     }
-    all.sort_by(|a, b| order(q.sort, a, b));
-    Ok(Found { total, hits: page(all, q), facets })
+    let hits = best.into_sorted_vec().into_iter().map(|b| b.0).collect();
+    Ok(Found { total: matches.len(), hits: page(hits, q), facets })
 }
+
+/// A ranked match in the heap of the best: the greatest is the worst shown.
+struct Best(Ranked, Sort);
+
+impl Ord for Best {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order(self.1, &self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Best {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Best {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Best {}
 
 /// The text's matches, with their scores, that pass the filters too.
 fn text_matches(
@@ -619,9 +660,17 @@ enum Candidates {
 /// Candidates of a query without text, from the R-trees when it has a
 /// place, else from the whole table.
 fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize) -> Candidates {
-    let ok = |i: u32| filter.attributes(side, i) && filter.bounds(side, i);
+    let trivial = filter.is_trivial(side);
+    let attributes = |i: u32| trivial || filter.attributes(side, i);
+    let ok = |i: u32| attributes(i) && filter.bounds(side, i);
     if let Some(inside) = in_place(side, q) {
-        return Candidates::List(inside.filter(|&i| ok(i)).collect());
+        // A box alone is exactly what the plane tree returned.
+        let bounded = q.near.is_none() || q.radius_m.is_none();
+        return Candidates::List(if bounded {
+            inside.filter(|&i| attributes(i)).collect()
+        } else {
+            inside.filter(|&i| ok(i)).collect()
+        });
     }
     let distance_order = q.origin().is_some() && q.sort != Sort::Name && q.visits.is_none();
     if let (Some(o), true) = (q.origin(), distance_order) {
