@@ -79,6 +79,9 @@ struct Payload {
     /// The [`ANALYSIS`] its terms were made with.
     #[serde(default)]
     analysis: u32,
+    /// The [`Synonyms::fingerprint`] of the table its group terms are of.
+    #[serde(default)]
+    synonyms: u64,
 }
 
 /// The version of how text becomes terms (folding, readings, tokenizers).
@@ -91,11 +94,11 @@ fn payload(index: &Index) -> Option<Payload> {
     index.load_metas().ok()?.payload.and_then(|p| serde_json::from_str::<Payload>(&p).ok())
 }
 
-/// The [`ANALYSIS`] of the index's last commit (None: never committed; 0:
-/// a payload from before there was one).
-fn made_with(index: &Index) -> Option<u32> {
+/// The [`ANALYSIS`] and synonym table of the index's last commit (None:
+/// never committed; zeros: a payload from before there were these).
+fn made_with(index: &Index) -> Option<(u32, u64)> {
     let p = index.load_metas().ok()?.payload?;
-    Some(serde_json::from_str::<Payload>(&p).map_or(0, |p| p.analysis))
+    Some(serde_json::from_str::<Payload>(&p).map_or((0, 0), |p| (p.analysis, p.synonyms)))
 }
 
 pub struct SearchIndex {
@@ -146,7 +149,9 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
         let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
-            if index.schema() == schema && made_with(&index).is_none_or(|a| a == ANALYSIS) {
+            if index.schema() == schema
+                && made_with(&index).is_none_or(|a| a == (ANALYSIS, Synonyms::default().fingerprint()))
+            {
                 index
             } else {
                 // Built by another version: the index is derived data, so
@@ -224,11 +229,13 @@ impl SearchIndex {
     fn document(&self, d: IndexDoc) -> TantivyDocument {
         let d = self.complete(d);
         let place = d.facility.address.municipality_code.as_deref().and_then(|c| self.areas.reading(c));
-        schema::document(&self.fields, &self.ja, place, &d)
+        schema::document(&self.fields, &self.ja, &self.synonyms, place, &d)
     }
 
     fn commit(&self, mut writer: IndexWriter, seq: i64) -> Result<()> {
-        let payload = serde_json::to_string(&Payload { seq, analysis: ANALYSIS }).unwrap_or_default();
+        let payload =
+            serde_json::to_string(&Payload { seq, analysis: ANALYSIS, synonyms: self.synonyms.fingerprint() })
+                .unwrap_or_default();
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;

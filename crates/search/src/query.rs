@@ -332,9 +332,13 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         // As substrings, a variant containing another adds no match
         // (「歯科医院」 beside 「歯科」): leave it out rather than read its
         // positions for every dental clinic.
+        // A synonym group's words together are one term.
         let substrings = variants.iter().filter(|v| !variants.iter().any(|u| u != *v && v.contains(u.as_str())));
-        tiers
-            .extend(tiered(any(substrings.filter_map(|v| bigram_query(f.name_bigram, v)).collect()), tier::NAME_CHARS));
+        let chars = match syn.group_of(part) {
+            Some(g) => Some(term_query(f.name_group, &g.to_string())),
+            None => any(substrings.filter_map(|v| bigram_query(f.name_bigram, v)).collect()),
+        };
+        tiers.extend(tiered(chars, tier::NAME_CHARS));
         // A reading typed in kana may be any part of a name's reading. The
         // reading of a kanji query only counts as the whole reading or its
         // start (above): 「々木病院」 is not 鈴木病院 just because both read

@@ -15,6 +15,7 @@ use tsunagi_domain::{Capability, Category, Facility, GeoPrecision, Service, Visi
 
 use crate::codec;
 use crate::japanese::{self, BIGRAM, Japanese, WORD, fold, fold_whole};
+use crate::synonyms::Synonyms;
 
 /// What the index needs of a facility.
 #[derive(Debug, Clone)]
@@ -88,6 +89,9 @@ pub struct Fields {
     pub id: Field,
     pub name: Field,
     pub name_bigram: Field,
+    /// The synonym groups a word of which the name contains
+    /// ([`Synonyms::groups_in`]).
+    pub name_group: Field,
     pub name_exact: Field,
     pub name_prefix: Field,
     pub reading: Field,
@@ -146,6 +150,7 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_u64_field("id", INDEXED | FAST),
         name: b.add_text_field("name", text(WORD, false)),
         name_bigram: b.add_text_field("name_bigram", text(BIGRAM, true)),
+        name_group: b.add_text_field("name_group", exact.clone()),
         name_exact: b.add_text_field("name_exact", exact.clone()),
         name_prefix: b.add_text_field("name_prefix", exact.clone()),
         reading: b.add_text_field("reading", text(BIGRAM, true)),
@@ -243,7 +248,13 @@ pub fn card(d: &IndexDoc) -> Card {
 }
 
 /// `place` is the reading of the facility's municipality (「くだまつし」).
-pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDoc) -> TantivyDocument {
+pub fn document(
+    fields: &Fields,
+    ja: &Japanese,
+    synonyms: &Synonyms,
+    place: Option<&str>,
+    d: &IndexDoc,
+) -> TantivyDocument {
     let f = &d.facility;
     let x = fields;
     let mut doc = TantivyDocument::default();
@@ -262,6 +273,7 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
     // words are worked out here, not by the field's tokenizer, so that the
     // reading comes from the same analysis.
     let mut stripped_reading = None;
+    let mut groups: Vec<usize> = Vec::new();
     for n in names.iter().filter(|n| !names.iter().any(|m| m != *n && m.contains(n.as_str()))) {
         let words = ja.words(n);
         if *n == stripped {
@@ -269,6 +281,12 @@ pub fn document(fields: &Fields, ja: &Japanese, place: Option<&str>, d: &IndexDo
         }
         doc.add_pre_tokenized_text(x.name, japanese::pre_words(n, words));
         doc.add_text(x.name_bigram, n);
+        groups.extend(synonyms.groups_in(&fold(n)));
+    }
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        doc.add_text(x.name_group, g.to_string());
     }
     // Whole names and readings (and their prefixes, below) are folded as
     // wholes, substrings (the reading field) character by character.
