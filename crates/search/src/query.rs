@@ -27,7 +27,7 @@ use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 use crate::areas::{AreaKind, Areas};
 use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
 use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
-use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, NONE, Side, VisitShape, chord2, xyz};
+use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, EARTH_RADIUS_M, NONE, Side, VisitShape, chord2, xyz};
 use crate::synonyms::Synonyms;
 
 /// Tier weights: each exceeds the sum of all below it.
@@ -526,8 +526,21 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     // as its score and name order tell.
     let by_score = q.sort == Sort::Relevance && q.visits.is_none();
     let by_order = q.visits.is_none() && (q.sort == Sort::Name || origin.is_none());
+    // With a point, the difference in latitude alone bounds the distance
+    // from below (haversine): far matches are passed over unmeasured.
+    let by_distance = q.visits.is_none() && q.sort != Sort::Name;
+    let farther = |e: u32, w: &Ranked| match (origin, w.distance_m, side.entries[e as usize].point) {
+        (Some(o), Some(d), Some(p)) => EARTH_RADIUS_M * (p.lat - o.lat).abs().to_radians() > d * (1.0 + 1e-9) + 1e-6,
+        _ => false,
+    };
     let worse = |e: u32, s: Score, w: &Ranked| {
-        if by_score && s != w.score { s < w.score } else { by_order && side.orders[e as usize] > w.order }
+        if by_score && s != w.score {
+            s < w.score
+        } else if by_order {
+            side.orders[e as usize] > w.order
+        } else {
+            by_distance && farther(e, w)
+        }
     };
     let mut best: std::collections::BinaryHeap<Best> = std::collections::BinaryHeap::with_capacity(need);
     for &(e, s) in &matches {
