@@ -355,3 +355,20 @@ fn hidden_and_professional_listings_stay_out_of_every_search() {
     let r = t.json(&["search", "--json", "--service", "home_nursing"]);
     assert_eq!(ids(&r), vec![all[2]], "still hidden after a rebuild");
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `tsunagi search 歯科 | head -1`: the reader is gone before the output.
+    let mut child = fixture()
+        .cmd()
+        .args(["search", "--json", "歯科", "--limit", "100"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

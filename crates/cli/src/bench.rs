@@ -116,6 +116,6 @@ pub fn run(config: &Config, cmd: BenchCommand) -> Result<i32> {
             }),
         );
     }
-    println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(summary))?);
+    say!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(summary))?);
     Ok(0)
 }

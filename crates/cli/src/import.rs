@@ -110,7 +110,7 @@ pub fn run(config: &Config, args: Args) -> Result<i32> {
             Ok(index) => {
                 let n = crate::search::sync(store, &index)?;
                 if !args.json {
-                    println!("search index: {n} facilities updated");
+                    say!("search index: {n} facilities updated");
                 }
             }
             Err(e) if !args.json => eprintln!("note: search index not updated ({e:#})"),
@@ -118,7 +118,7 @@ pub fn run(config: &Config, args: Args) -> Result<i32> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?);
+        say!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?);
     }
     Ok(if failed { 1 } else { 0 })
 }
@@ -279,7 +279,7 @@ fn print_summary(r: &FileReport) {
         eprintln!("✗ {e}");
         return;
     }
-    println!(
+    say!(
         "{} — {}, {}{}: {} rows → {} new, {} merged, {} skipped",
         r.path,
         r.format_label.unwrap_or(""),
@@ -296,9 +296,9 @@ fn print_summary(r: &FileReport) {
     }
     if !by_kind.is_empty() {
         let list: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!("  problems: {}", list.join(", "));
+        say!("  problems: {}", list.join(", "));
         for p in r.problems.iter().filter(|p| p.skipped).take(10) {
-            println!("  line {}: {} (skipped)", p.line, p.reason);
+            say!("  line {}: {} (skipped)", p.line, p.reason);
         }
     }
 }

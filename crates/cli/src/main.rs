@@ -1,5 +1,14 @@
 //! The `tsunagi` command.
 
+/// `println!` that ends the program quietly when standard output is a
+/// closed pipe (`tsunagi search 歯科 | head`), as a shell tool does,
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::say_line(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod config;
 mod import;
@@ -90,6 +99,18 @@ fn main() {
     }
 }
 
+fn say_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
 /// After a change from the command line, bring the index along when it can
 /// be opened (a running server picks the change up from it).
 fn sync_quietly(config: &Config, store: &tsunagi_db::Store) {
@@ -116,8 +137,8 @@ fn run(cli: Cli) -> Result<i32> {
             let store = config.store()?;
             let value = value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
             match store.edit(id, &field, value, &by)? {
-                Some(c) => println!("{}", serde_json::to_string_pretty(&c)?),
-                None => println!("no change"),
+                Some(c) => say!("{}", serde_json::to_string_pretty(&c)?),
+                None => say!("no change"),
             }
             sync_quietly(&config, &store);
             Ok(0)
@@ -125,7 +146,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Verify { id, by } => {
             let store = config.store()?;
             store.verify(id, &by, tsunagi_db::today_jst())?;
-            println!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
+            say!("facility {id} verified by {by} on {}", tsunagi_db::today_jst());
             sync_quietly(&config, &store);
             Ok(0)
         }
@@ -137,7 +158,7 @@ fn run(cli: Cli) -> Result<i32> {
                 "sources": store.sources(id)?,
                 "history": store.history(id)?,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            say!("{}", serde_json::to_string_pretty(&out)?);
             Ok(0)
         }
         Command::Status { json } => {
@@ -154,16 +175,16 @@ fn run(cli: Cli) -> Result<i32> {
                 })).collect::<Vec<_>>(),
             });
             if json {
-                println!("{}", serde_json::to_string_pretty(&status)?);
+                say!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                println!(
+                say!(
                     "{}: {} facilities from {} datasets",
                     config.db_path().display(),
                     status["facilities"],
                     datasets.len()
                 );
                 for d in &datasets {
-                    println!("  {} ({}, {}): {} rows", d.file_name, d.format, d.dataset_date, d.rows);
+                    say!("  {} ({}, {}): {} rows", d.file_name, d.format, d.dataset_date, d.rows);
                 }
             }
             Ok(0)

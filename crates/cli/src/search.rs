@@ -54,7 +54,7 @@ pub fn dict(config: &Config, cmd: DictCommand) -> Result<i32> {
             let dest = dest.unwrap_or_else(|| config.dictionary_dir());
             let started = std::time::Instant::now();
             tsunagi_search::dictionary::build(&src, &dest)?;
-            println!("dictionary built at {} in {:.1}s", dest.display(), started.elapsed().as_secs_f64());
+            say!("dictionary built at {} in {:.1}s", dest.display(), started.elapsed().as_secs_f64());
             Ok(0)
         }
     }
@@ -77,15 +77,15 @@ pub fn index(config: &Config, cmd: IndexCommand) -> Result<i32> {
         IndexCommand::Rebuild => {
             let started = std::time::Instant::now();
             let n = rebuild(&store, &index)?;
-            println!("indexed {n} facilities in {:.1}s", started.elapsed().as_secs_f64());
+            say!("indexed {n} facilities in {:.1}s", started.elapsed().as_secs_f64());
         }
         IndexCommand::Sync => {
             let n = sync(&store, &index)?;
-            println!("{n} facilities re-indexed");
+            say!("{n} facilities re-indexed");
         }
         IndexCommand::Check => {
             index.check(&store.ids()?, store.seq()?)?;
-            println!("index in step with the database: {} facilities", index.len());
+            say!("index in step with the database: {} facilities", index.len());
         }
     }
     Ok(0)
@@ -212,15 +212,15 @@ pub fn search(config: &Config, a: SearchArgs) -> Result<i32> {
         if let Some(f) = &results.facets {
             out["facets"] = serde_json::to_value(f)?;
         }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        say!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
     }
-    println!("{} results ({:.1} ms)", results.total, elapsed.as_secs_f64() * 1000.0);
+    say!("{} results ({:.1} ms)", results.total, elapsed.as_secs_f64() * 1000.0);
     for (i, it) in items.iter().enumerate() {
         let dist = it.distance_m.map(|d| format!(" {:.1} km", d / 1000.0)).unwrap_or_default();
         let visits = it.visits.map(|v| format!(" [訪問: {v:?}]")).unwrap_or_default();
         let open = it.open.map(|o| format!(" [{o:?}]")).unwrap_or_default();
-        println!(
+        say!(
             "{:>3}. {} — {}{}{}{}\n     {}",
             q.offset + i + 1,
             it.name,
@@ -234,7 +234,7 @@ pub fn search(config: &Config, a: SearchArgs) -> Result<i32> {
     if let Some(f) = &results.facets {
         let show = |label: &str, v: &[tsunagi_search::Count]| {
             let s: Vec<String> = v.iter().take(12).map(|c| format!("{} {}", c.label, c.count)).collect();
-            println!("{label}: {}", s.join(", "));
+            say!("{label}: {}", s.join(", "));
         };
         show("categories", &f.categories);
         show("services", &f.services);
