@@ -77,6 +77,16 @@ fn days(bits: u8) -> Days {
     Days::of(&tsunagi_domain::Day::ALL.into_iter().filter(|d| bits & (1 << *d as u8) != 0).collect::<Vec<_>>())
 }
 
+/// A precision as a byte; [`PRECISIONS`] is the way back.
+fn precision_code(p: GeoPrecision) -> u8 {
+    match p {
+        GeoPrecision::Municipality => 0,
+        GeoPrecision::Town => 1,
+        GeoPrecision::Source => 2,
+        GeoPrecision::Manual => 3,
+    }
+}
+
 const PRECISIONS: [GeoPrecision; 4] =
     [GeoPrecision::Municipality, GeoPrecision::Town, GeoPrecision::Source, GeoPrecision::Manual];
 
@@ -119,7 +129,7 @@ pub fn encode_card(c: &Card) -> Vec<u8> {
         w.0.extend(lng.to_le_bytes());
     }
     if let Some(p) = c.precision {
-        w.0.push(PRECISIONS.iter().position(|a| *a == p).unwrap_or(0) as u8);
+        w.0.push(precision_code(p));
     }
     if let Some(d) = c.last_verified {
         w.date(d);
@@ -239,7 +249,7 @@ impl Writer {
         self.varint(s.len());
         self.0.extend(s.as_bytes());
     }
-    fn list(&mut self, items: impl ExactSizeIterator<Item = Option<usize>>) {
+    fn list(&mut self, items: impl Iterator<Item = Option<usize>>) {
         let items: Vec<u8> = items.flatten().map(|i| i as u8).collect();
         self.varint(items.len());
         self.0.extend(items);
@@ -370,6 +380,9 @@ mod tests {
             last_verified: None,
             vacancy: None,
         };
+        for p in PRECISIONS {
+            assert_eq!(PRECISIONS[precision_code(p) as usize], p);
+        }
         for card in [full, bare] {
             let bytes = encode_card(&card);
             let json = |c: &Card| serde_json::to_string(c).unwrap();

@@ -146,12 +146,11 @@ impl SearchIndex {
     /// municipality or care area from its point when the data lacks them.
     pub fn open(dir: &Path, ja: Japanese, areas: Areas) -> Result<SearchIndex> {
         let (schema, fields) = schema::build();
+        let synonyms = Synonyms::default();
         std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
         let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
-            if index.schema() == schema
-                && made_with(&index).is_none_or(|a| a == (ANALYSIS, Synonyms::default().fingerprint()))
-            {
+            if index.schema() == schema && made_with(&index).is_none_or(|a| a == (ANALYSIS, synonyms.fingerprint())) {
                 index
             } else {
                 // Built by another version: the index is derived data, so
@@ -175,7 +174,7 @@ impl SearchIndex {
             reader,
             fields,
             ja,
-            synonyms: Synonyms::default(),
+            synonyms,
             areas,
             side: RwLock::new(Arc::new(side)),
             seq,

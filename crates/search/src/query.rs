@@ -329,14 +329,19 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
             }
         }
         tiers.extend(tiered(all_words(f.name, &words), tier::NAME_WORDS));
-        // As substrings, a variant containing another adds no match
+        // Characters of the name: a part that is a synonym group's word
+        // matches the group's term, which a name holding any of its words
+        // has; other parts, each variant as a phrase of bigrams. As
+        // substrings, a variant containing another adds no match
         // (「歯科医院」 beside 「歯科」): leave it out rather than read its
         // positions for every dental clinic.
-        // A synonym group's words together are one term.
-        let substrings = variants.iter().filter(|v| !variants.iter().any(|u| u != *v && v.contains(u.as_str())));
         let chars = match syn.group_of(part) {
             Some(g) => Some(term_query(f.name_group, &g.to_string())),
-            None => any(substrings.filter_map(|v| bigram_query(f.name_bigram, v)).collect()),
+            None => any(variants
+                .iter()
+                .filter(|v| !variants.iter().any(|u| u != *v && v.contains(u.as_str())))
+                .filter_map(|v| bigram_query(f.name_bigram, v))
+                .collect()),
         };
         tiers.extend(tiered(chars, tier::NAME_CHARS));
         // A reading typed in kana may be any part of a name's reading. The
