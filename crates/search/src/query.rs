@@ -260,8 +260,44 @@ fn any(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     }
 }
 
-fn tiered(q: Option<Box<dyn Query>>, weight: f32) -> Option<(Occur, Box<dyn Query>)> {
-    q.map(|q| (Occur::Should, Box::new(ConstScoreQuery::new(q, weight)) as Box<dyn Query>))
+/// One tier of a text part: its weight, and the queries any of which
+/// reaches it.
+type Tier = (f32, Vec<Box<dyn Query>>);
+
+/// The text of a query, tier by tier, before it becomes one tantivy query.
+struct Text {
+    /// Every part must match, and scores the best tier it reached.
+    parts: Vec<Vec<Tier>>,
+    /// Scored where they match, not required: the whole text as one name.
+    bonus: Vec<(f32, Box<dyn Query>)>,
+}
+
+impl Text {
+    /// One query, for tantivy to match and score document at a time.
+    fn into_query(self) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for tiers in self.parts {
+            let scored = tiers
+                .into_iter()
+                .filter_map(|(weight, alternatives)| any(alternatives).map(|q| const_score(q, weight)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(scored))));
+        }
+        clauses.extend(self.bonus.into_iter().map(|(weight, q)| (Occur::Should, const_score(q, weight))));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The tiers of a text of one part, matched term at a time.
+    fn single_part(&self) -> Option<&[Tier]> {
+        match self.parts.as_slice() {
+            [tiers] if self.bonus.is_empty() => Some(tiers),
+            _ => None,
+        }
+    }
+}
+
+fn const_score(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, weight))
 }
 
 /// At most this many topic terms per query part (a one-character part
@@ -281,14 +317,14 @@ fn is_kana(s: &str) -> bool {
 /// by name or by what it offers, so that the nearest come first: who
 /// looks for 訪問看護 near home wants the nearest station, whatever its
 /// name. Only the exact name still ranks above.
-fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>> {
+fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
     let (f, ja, syn, topic_terms) = (cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms);
     let text = tsunagi_domain::normalize::nfkc(text);
     let parts: Vec<&str> = text.split_whitespace().take(8).collect();
     if parts.is_empty() {
         return None;
     }
-    let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut out = Text { parts: Vec::new(), bonus: Vec::new() };
     for part in &parts {
         let variants = syn.variants(part);
         let folded = fold(part);
@@ -303,32 +339,33 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         // Names and readings compare as wholes or beginnings (exact,
         // prefix), where a vowel after a syllable may stand for ー.
         let as_whole = fold_whole(part);
-        let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut tiers: Vec<Tier> = Vec::new();
         let alike = near && variants.iter().any(|v| topic_terms.has(v));
-        let tiered = |q: Option<Box<dyn Query>>, weight: f32| {
-            tiered(q, if alike && weight != tier::EXACT { weight.min(tier::TOPICS) } else { weight })
+        let tiered = |alternatives: Vec<Box<dyn Query>>, weight: f32| {
+            let weight = if alike && weight != tier::EXACT { weight.min(tier::TOPICS) } else { weight };
+            (!alternatives.is_empty()).then_some((weight, alternatives))
         };
         // Exact and prefix tiers take the words as typed: 「歯科」 is not a
         // prefix of 「デンタルクリニック」, though it is a synonym.
         if parts.len() == 1 {
-            tiers.extend(tiered(Some(term_query(f.name_exact, &as_whole)), tier::EXACT));
+            tiers.extend(tiered(vec![term_query(f.name_exact, &as_whole)], tier::EXACT));
         }
         if as_whole.chars().count() <= PREFIX_CHARS {
-            tiers.extend(tiered(Some(term_query(f.name_prefix, &as_whole)), tier::PREFIX));
+            tiers.extend(tiered(vec![term_query(f.name_prefix, &as_whole)], tier::PREFIX));
         }
         // Readings are indexed in the same fields behind a marker.
         let typed = if is_kana(part) { as_whole.clone() } else { fold_whole(&reading) };
         if !typed.is_empty() {
             let marked = format!("{}{typed}", crate::schema::READING_MARK);
             if parts.len() == 1 {
-                tiers.extend(tiered(Some(term_query(f.name_exact, &marked)), tier::READING_EXACT));
+                tiers.extend(tiered(vec![term_query(f.name_exact, &marked)], tier::READING_EXACT));
             }
             if typed.chars().count() <= PREFIX_CHARS {
                 let weight = if is_kana(part) { tier::READING_PREFIX } else { tier::KANJI_READING_PREFIX };
-                tiers.extend(tiered(Some(term_query(f.name_prefix, &marked)), weight));
+                tiers.extend(tiered(vec![term_query(f.name_prefix, &marked)], weight));
             }
         }
-        tiers.extend(tiered(all_words(f.name, &words), tier::NAME_WORDS));
+        tiers.extend(tiered(all_words(f.name, &words).into_iter().collect(), tier::NAME_WORDS));
         // Characters of the name: a part that is a synonym group's word
         // matches the group's term, which a name holding any of its words
         // has; other parts, each variant as a phrase of bigrams. As
@@ -336,12 +373,12 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         // (「歯科医院」 beside 「歯科」): leave it out rather than read its
         // positions for every dental clinic.
         let chars = match syn.group_of(part) {
-            Some(g) => Some(term_query(f.name_group, &g.to_string())),
-            None => any(variants
+            Some(g) => vec![term_query(f.name_group, &g.to_string())],
+            None => variants
                 .iter()
                 .filter(|v| !variants.iter().any(|u| u != *v && v.contains(u.as_str())))
                 .filter_map(|v| bigram_query(f.name_bigram, v))
-                .collect()),
+                .collect(),
         };
         tiers.extend(tiered(chars, tier::NAME_CHARS));
         // A reading typed in kana may be any part of a name's reading. The
@@ -349,7 +386,7 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
         // start (above): 「々木病院」 is not 鈴木病院 just because both read
         // …キビョウイン.
         if is_kana(part) {
-            tiers.extend(tiered(bigram_query(f.reading, &folded), tier::READING));
+            tiers.extend(tiered(bigram_query(f.reading, &folded).into_iter().collect(), tier::READING));
         }
         let mut topics: Vec<Box<dyn Query>> = topic_terms
             .containing(&variants, MAX_TOPIC_TERMS)
@@ -357,33 +394,29 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Box<dyn Query>
             .map(|t| term_query(f.topics_exact, t))
             .collect();
         topics.extend(all_words(f.topics, &words));
-        tiers.extend(tiered(any(topics), tier::TOPICS));
-        tiers.extend(tiered(bigram_query(f.address, &japanese::address_form(part)), tier::ADDRESS));
-        tiers.extend(tiered(bigram_query(f.notes, part), tier::NOTES));
+        tiers.extend(tiered(topics, tier::TOPICS));
+        tiers.extend(tiered(
+            bigram_query(f.address, &japanese::address_form(part)).into_iter().collect(),
+            tier::ADDRESS,
+        ));
+        tiers.extend(tiered(bigram_query(f.notes, part).into_iter().collect(), tier::NOTES));
         if tiers.is_empty() {
             continue;
         }
         // The best tier a part reached counts, not the sum of all it
         // touched: a corporation name in the notes must not lift a clinic
         // 200 km away above one round the corner.
-        let best = DisjunctionMaxQuery::new(tiers.into_iter().map(|(_, q)| q).collect());
-        musts.push((Occur::Must, Box::new(best)));
+        out.parts.push(tiers);
     }
     if parts.len() > 1 {
         // The whole text as one name, for 「さくら 薬局」 = さくら薬局.
         let whole: String = parts.concat();
-        musts.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(term_query(f.name_exact, &fold_whole(&whole)), tier::EXACT)),
-        ));
+        out.bonus.push((tier::EXACT, term_query(f.name_exact, &fold_whole(&whole))));
         if let Some(q) = bigram_query(f.name_bigram, &whole) {
-            musts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, tier::NAME_CHARS))));
+            out.bonus.push((tier::NAME_CHARS, q));
         }
     }
-    if !musts.iter().any(|(o, _)| *o == Occur::Must) {
-        return None;
-    }
-    Some(Box::new(BooleanQuery::new(musts)))
+    (!out.parts.is_empty()).then_some(out)
 }
 
 /// The exact-term filters tantivy can apply while matching text. Hidden
@@ -594,19 +627,77 @@ fn text_matches(
     cx: &Context<'_>,
     q: &SearchQuery,
     filter: &Filter<'_>,
-    text: Box<dyn Query>,
+    text: Text,
 ) -> tantivy::Result<Vec<(u32, Score)>> {
-    let mut clauses = vec![(Occur::Must, text)];
+    let places = places(&cx.side, q);
+    if places.is_none()
+        && let Some(tiers) = text.single_part()
+    {
+        return tier_matches(cx, filter, tiers);
+    }
+    let mut clauses = vec![(Occur::Must, text.into_query())];
     clauses.extend(term_filters(cx.fields, q));
     let query = BooleanQuery::new(clauses);
-    let matches = match places(&cx.side, q) {
+    let mut matches = match places {
         Some(mut entries) => {
             entries.retain(|&e| cx.side.entries[e as usize].flags & filter.excluded_flags == 0);
             text_among(cx, &query, entries)?
         }
         None => cx.searcher.search(&query, &Matches { side: cx.side.clone(), exclude: filter.excluded_docs() })?,
     };
-    Ok(matches.into_iter().filter(|(e, _)| filter.after_text(&cx.side, *e)).collect())
+    matches.retain(|(e, _)| filter.after_text(&cx.side, *e));
+    Ok(matches)
+}
+
+/// The matches of a text of one part, term at a time: each tier's
+/// postings are read straight through, best tier first, and a document
+/// scores the first tier that reaches it. That is the score of the
+/// disjunction [`Text::into_query`] makes, without merging the tiers'
+/// postings and scoring them document by document (歯科 reaches tens of
+/// thousands of facilities through names, groups and services alike).
+/// The filters are checked on the side table instead of intersecting
+/// their postings.
+fn tier_matches(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier]) -> tantivy::Result<Vec<(u32, Score)>> {
+    let side: &Side = &cx.side;
+    let scoring = tantivy::query::EnableScoring::disabled_from_searcher(cx.searcher);
+    let mut best_first: Vec<(f32, Vec<Postings<'_>>)> = Vec::new();
+    for (weight, alternatives) in tiers {
+        let postings =
+            alternatives.iter().map(|q| Postings::of(q.as_ref(), scoring)).collect::<tantivy::Result<_>>()?;
+        best_first.push((*weight, postings));
+    }
+    // Stable: tiers of equal weight keep their order (any gives the same).
+    best_first.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let exclude = filter.excluded_docs();
+    let trivial = filter.is_trivial(side);
+    let bounded = filter.q.bbox.is_some() || filter.q.radius_m.is_some();
+    let mut out = Vec::new();
+    for (ord, reader) in cx.searcher.segment_readers().iter().enumerate() {
+        let by_doc = &side.by_doc[ord];
+        let mut seen = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+        for (score, postings) in &best_first {
+            for p in postings {
+                p.for_each(reader, &mut |docs: &[DocId]| {
+                    for &doc in docs {
+                        let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
+                        if seen[word] & bit != 0 {
+                            continue;
+                        }
+                        seen[word] |= bit;
+                        let e = by_doc[doc as usize];
+                        if e & exclude != 0 {
+                            continue;
+                        }
+                        let e = e & DOC_ENTRY;
+                        if (trivial || filter.attributes(side, e)) && (!bounded || filter.bounds(side, e)) {
+                            out.push((e, *score));
+                        }
+                    }
+                })?;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The entries inside the query's box or radius, when there are few enough
@@ -662,6 +753,40 @@ fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy
         }
     }
     Ok(out)
+}
+
+/// Where a tier's documents come from: a term's postings, read block by
+/// block, or any other query's matches.
+enum Postings<'q> {
+    Term(&'q Term),
+    Query(Box<dyn tantivy::query::Weight>),
+}
+
+impl<'q> Postings<'q> {
+    fn of(q: &'q dyn Query, scoring: tantivy::query::EnableScoring<'_>) -> tantivy::Result<Postings<'q>> {
+        Ok(match q.downcast_ref::<TermQuery>() {
+            Some(t) => Postings::Term(t.term()),
+            None => Postings::Query(q.weight(scoring)?),
+        })
+    }
+
+    /// Calls `f` with the documents of one segment, in order, a block at
+    /// a time (deleted ones too: [`Side::by_doc`] leaves them out).
+    fn for_each(&self, reader: &SegmentReader, f: &mut dyn FnMut(&[DocId])) -> tantivy::Result<()> {
+        match self {
+            Postings::Term(term) => {
+                let index = reader.inverted_index(term.field())?;
+                if let Some(mut block) = index.read_block_postings(term, IndexRecordOption::Basic)? {
+                    while !block.docs().is_empty() {
+                        f(block.docs());
+                        block.advance();
+                    }
+                }
+                Ok(())
+            }
+            Postings::Query(weight) => weight.for_each_no_score(reader, f),
+        }
+    }
 }
 
 fn page(mut hits: Vec<Ranked>, q: &SearchQuery) -> Vec<Ranked> {
