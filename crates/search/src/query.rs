@@ -635,6 +635,18 @@ fn text_matches(
     {
         return tier_matches(cx, filter, tiers);
     }
+    merged_matches(cx, q, filter, text, places)
+}
+
+/// The text's matches as one tantivy query with the term filters, scored
+/// document at a time; among `places` only, when given.
+fn merged_matches(
+    cx: &Context<'_>,
+    q: &SearchQuery,
+    filter: &Filter<'_>,
+    text: Text,
+    places: Option<Vec<u32>>,
+) -> tantivy::Result<Vec<(u32, Score)>> {
     let mut clauses = vec![(Occur::Must, text.into_query())];
     clauses.extend(term_filters(cx.fields, q));
     let query = BooleanQuery::new(clauses);
@@ -647,6 +659,19 @@ fn text_matches(
     };
     matches.retain(|(e, _)| filter.after_text(&cx.side, *e));
     Ok(matches)
+}
+
+/// A one-part text's matches both ways, term at a time and merged by
+/// tantivy, each sorted (for the test that they agree).
+#[cfg(test)]
+pub fn one_part_both_ways(cx: &Context<'_>, q: &SearchQuery) -> Option<[Vec<(u32, Score)>; 2]> {
+    let filter = Filter::new(q, &cx.side, cx.areas);
+    let text = q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()))?;
+    let mut tiered = tier_matches(cx, &filter, text.single_part()?).unwrap();
+    let mut merged = merged_matches(cx, q, &filter, text, None).unwrap();
+    tiered.sort_by_key(|m| m.0);
+    merged.sort_by_key(|m| m.0);
+    Some([tiered, merged])
 }
 
 /// The matches of a text of one part, term at a time: each tier's

@@ -313,3 +313,71 @@ fn text_in_a_place_agrees_with_text_then_place() {
         }
     }
 }
+
+/// A one-part text matched term at a time finds the same facilities with
+/// the same scores as tantivy's merged query with its term filters, under
+/// every kind of filter: categories and their groups, services,
+/// municipalities, flags, visibility, boxes and radii (a point also makes
+/// service words score alike).
+#[test]
+fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
+    use tsunagi_domain::{CategoryFilter, Visibility};
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let kinds = [
+        ("歯科医院", Service::HomeDental, Category::ALL[2]),
+        ("薬局", Service::HomePharmacy, Category::ALL[3]),
+        ("訪問看護ステーション", Service::HomeNursing, Category::ALL[4]),
+        ("内科クリニック", Service::HomeHelp, Category::ALL[1]),
+    ];
+    let docs: Vec<IndexDoc> = (1..=300)
+        .map(|id| {
+            let (kind, service, category) = kinds[(next() % 4) as usize];
+            let lat = 33.9 + (next() % 2000) as f64 / 10_000.0;
+            let lng = 131.7 + (next() % 2000) as f64 / 10_000.0;
+            let mut f = facility(&format!("さくら{kind}{id}"), None, service, lat, lng);
+            f.add_category(category);
+            if next().is_multiple_of(2) {
+                f.address.municipality_code = Some("352152".into());
+                f.address.municipality = Some("周南市".into());
+            }
+            f.visibility = match next() % 10 {
+                0 => Visibility::Hidden,
+                1 => Visibility::Professionals,
+                _ => Visibility::Public,
+            };
+            doc(id, f)
+        })
+        .collect();
+    index.rebuild(docs.iter().cloned().map(Ok::<_, String>), 1).unwrap();
+    // Some documents deleted, so their postings remain in the segment.
+    for id in [3, 50, 51, 120] {
+        index.apply(Vec::new(), &[id], 2).unwrap();
+    }
+    let side = index.current();
+    let cx = index.context(&side);
+    let base = |text: &str| SearchQuery { text: Some(text.into()), limit: 10, ..SearchQuery::default() };
+    let mut checked = 0;
+    for text in ["歯科", "薬局", "さくら", "訪看", "クリニック", "下松", "ｻｸﾗ", "ステーション"]
+    {
+        let c = GeoPoint::new(34.0, 131.8);
+        let queries = [
+            base(text),
+            SearchQuery { categories: vec![CategoryFilter::Category(kinds[0].2)], ..base(text) },
+            SearchQuery { categories: vec![CategoryFilter::Group(kinds[1].2.group())], ..base(text) },
+            SearchQuery { services: vec![Service::HomeNursing, Service::HomeHelp], ..base(text) },
+            SearchQuery { municipalities: vec!["352152".into()], ..base(text) },
+            SearchQuery { home_visits: true, include_professional: true, ..base(text) },
+            SearchQuery { bbox: Some(BBox { west: 131.75, south: 33.95, east: 131.85, north: 34.05 }), ..base(text) },
+            SearchQuery { near: Some(c), ..base(text) },
+            SearchQuery { near: Some(c), radius_m: Some(5000.0), ..base(text) },
+        ];
+        for q in queries {
+            let [tiered, merged] = query::one_part_both_ways(&cx, &q).expect("a one-part text");
+            assert_eq!(tiered, merged, "{q:?}");
+            checked += usize::from(!merged.is_empty());
+        }
+    }
+    assert!(checked >= 40, "too few queries matched anything: {checked}");
+}
