@@ -330,6 +330,10 @@ fn pages_render_on_the_server(s: &Server) {
     assert!(h.contains("<form id=\"search\" method=\"get\" action=\"/\""), "works without JavaScript");
     assert!(h.contains("訪問看護ステーション"));
     assert!(h.contains("<label for=\"q\">"));
+    // Words run together are also searched apart, and the page says so.
+    let asked = get(s, "/?q=下松の訪問看護", &[]).text();
+    assert!(asked.contains("「下松の訪問看護」を「下松 訪問看護」としても探しました"), "{asked}");
+    assert_eq!(api(s, "/api/v1/facilities?q=眼科柳井")["searched_as"], "眼科 柳井");
     let id = api(s, "/api/v1/facilities?q=下松中央病院")["items"][0]["id"].as_i64().unwrap();
     let page = get(s, &format!("/facilities/{id}"), &[]).text();
     assert!(page.contains("application/ld+json") && page.contains("\"@type\":\"Hospital\""));

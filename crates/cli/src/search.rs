@@ -93,8 +93,9 @@ pub fn index(config: &Config, cmd: IndexCommand) -> Result<i32> {
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
-    /// Free text: a name, a reading, a service, an address …
-    query: Option<String>,
+    /// Free text: a name, a reading, a service, an address …; words given
+    /// as separate arguments are one text (`tsunagi search 眼科 柳井`).
+    query: Vec<String>,
     #[arg(long)]
     json: bool,
     /// Category id or name (dental, 歯科, medical …); repeatable.
@@ -165,7 +166,7 @@ pub fn search(config: &Config, a: SearchArgs) -> Result<i32> {
     sync(&store, &index).context("bringing the index up to date")?;
     let reference = config.reference().ok();
     let params = QueryParams {
-        q: a.query,
+        q: (!a.query.is_empty()).then(|| a.query.join(" ")),
         category: a.category,
         service: a.service,
         municipality: a.municipality,
@@ -212,8 +213,14 @@ pub fn search(config: &Config, a: SearchArgs) -> Result<i32> {
         if let Some(f) = &results.facets {
             out["facets"] = serde_json::to_value(f)?;
         }
+        if let Some(t) = &results.searched_as {
+            out["searched_as"] = t.as_str().into();
+        }
         say!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
+    }
+    if let Some(t) = &results.searched_as {
+        say!("also searched as 「{t}」");
     }
     say!("{} results ({:.1} ms)", results.total, elapsed.as_secs_f64() * 1000.0);
     for (i, it) in items.iter().enumerate() {

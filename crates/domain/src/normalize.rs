@@ -248,6 +248,42 @@ fn loose_with(s: &str, whole: bool) -> String {
     out
 }
 
+/// How a reading sounds to someone typing it from memory: [`loose`], with
+/// voiced and plain kana alike (診療所, read シンリョウショ, is typed
+/// しんりょうじょ; ｶﾞﾝｶ typed ｶﾝｶ), ヅ = ズ and ヂ = ジ, and a vowel that only
+/// draws out the syllable before it left out, オウ and エイ included
+/// (おごうり = オゴオリ, びょいん = ビョウイン). Much looser than
+/// [`loose_whole`]: it backs a tier of its own, below the readings.
+pub fn sound(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last: Option<char> = None;
+    for c in loose(s).chars() {
+        let c = unvoiced(c);
+        if let Some(v) = last
+            && matches!((v, c), ('ア', 'ア') | ('イ', 'イ') | ('ウ', 'ウ') | ('エ', 'エ' | 'イ') | ('オ', 'オ' | 'ウ'))
+        {
+            continue;
+        }
+        last = vowel(c);
+        out.push(c);
+    }
+    out
+}
+
+/// The plain kana of a voiced or half-voiced one (ヅ → ス, ヂ → シ: as
+/// they sound).
+fn unvoiced(c: char) -> char {
+    match c {
+        'ヂ' => 'シ',
+        'ヅ' => 'ス',
+        'ヴ' => 'フ',
+        'ガ' | 'ギ' | 'グ' | 'ゲ' | 'ゴ' | 'ザ' | 'ジ' | 'ズ' | 'ゼ' | 'ゾ' | 'ダ' | 'デ' | 'ド' | 'バ' | 'ビ'
+        | 'ブ' | 'ベ' | 'ボ' => char::from_u32(c as u32 - 1).unwrap_or(c),
+        'パ' | 'ピ' | 'プ' | 'ペ' | 'ポ' => char::from_u32(c as u32 - 2).unwrap_or(c),
+        _ => c,
+    }
+}
+
 /// The vowel a katakana syllable ends in.
 fn vowel(c: char) -> Option<char> {
     Some(match c {
@@ -297,25 +333,34 @@ const OLD_KANJI: &[(char, char)] = &[
     ('嵜', '崎'),
     ('嶋', '島'),
     ('嶌', '島'),
+    ('嶽', '岳'),
+    ('巖', '巌'),
     ('廣', '広'),
     ('彌', '弥'),
     ('德', '徳'),
     ('惠', '恵'),
     ('戶', '戸'),
     ('晉', '晋'),
+    ('曾', '曽'),
     ('會', '会'),
     ('桒', '桑'),
     ('條', '条'),
     ('榮', '栄'),
     ('槇', '槙'),
+    ('檜', '桧'),
     ('櫻', '桜'),
     ('淺', '浅'),
     ('澁', '渋'),
     ('澤', '沢'),
     ('濱', '浜'),
+    ('濵', '浜'),
+    ('瀧', '滝'),
     ('瀨', '瀬'),
     ('眞', '真'),
+    ('禮', '礼'),
+    ('禰', '祢'),
     ('穗', '穂'),
+    ('籠', '篭'),
     ('綠', '緑'),
     ('縣', '県'),
     ('聰', '聡'),
@@ -324,10 +369,14 @@ const OLD_KANJI: &[(char, char)] = &[
     ('萬', '万'),
     ('藏', '蔵'),
     ('藥', '薬'),
+    ('蘆', '芦'),
+    ('遙', '遥'),
     ('邉', '辺'),
     ('邊', '辺'),
+    ('邨', '村'),
     ('醫', '医'),
     ('靜', '静'),
+    ('驒', '騨'),
     ('髙', '高'),
     ('鷗', '鴎'),
     ('黑', '黒'),
@@ -681,6 +730,18 @@ pub fn code(s: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn readings_alike_in_sound() {
+        assert_eq!(sound("しんりょうじょ"), sound("シンリョウショ"));
+        assert_eq!(sound("おごうり"), sound("オゴオリ"));
+        assert_eq!(sound("つずみがうら"), sound("ツヅミガウラ"));
+        assert_eq!(sound("ｿｳﾖｳﾋﾞｮｲﾝ"), sound("ソウヨウビョウイン"));
+        assert_eq!(sound("ｼｸﾏｶﾝｶ"), sound("シクマガンカ"));
+        assert_eq!(sound("けんこう"), sound("ケンコー"));
+        assert_eq!(sound("ぱーく"), "ハク");
+        assert_ne!(sound("さくら"), sound("さかい"));
+    }
 
     #[test]
     fn display_cleans_published_text() {

@@ -78,6 +78,10 @@ pub struct Word {
     pub surface: String,
     pub term: String,
     pub reading: String,
+    /// A particle, auxiliary, verb, adjective or conjunction, or a noun
+    /// suffix in hiragana: the words a question wraps round what it asks
+    /// for (「往診してくれる近い歯医者さん」).
+    pub function: bool,
 }
 
 /// The morphological analyser (lindera over IPADIC).
@@ -145,7 +149,14 @@ impl Japanese {
                 .filter(|r| !r.is_empty() && **r != "*")
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| normalize::to_katakana(&surface));
-            out.push(Word { surface, term, reading });
+            let hiragana = surface.chars().all(|c| matches!(c, '\u{3041}'..='\u{309F}'));
+            let function = match (details.first().copied(), details.get(1).copied()) {
+                (Some("助詞" | "助動詞" | "動詞" | "形容詞" | "接続詞" | "感動詞"), _) => true,
+                // 「…するところ」, 「歯医者さん」
+                (Some("名詞"), Some("非自立" | "接尾")) => hiragana,
+                _ => false,
+            };
+            out.push(Word { surface, term, reading, function });
         }
         out
     }

@@ -70,6 +70,9 @@ pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Option<Facets>,
+    /// The text also searched: the query's words cut apart (「下松の訪問看護」
+    /// → 「下松 訪問看護」; 「眼科柳井」, which matches nothing, → 「眼科 柳井」).
+    pub searched_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -87,7 +90,7 @@ struct Payload {
 /// The version of how text becomes terms (folding, readings, tokenizers).
 /// An index made with another is recreated on open, like one with another
 /// schema: the same field can hold terms the queries no longer make.
-pub const ANALYSIS: u32 = 4;
+pub const ANALYSIS: u32 = 5;
 
 /// The payload of the index's last commit, if it has one.
 fn payload(index: &Index) -> Option<Payload> {
@@ -411,7 +414,7 @@ impl SearchIndex {
                 Some(Hit { card, score: r.score, distance_m: r.distance_m, visits: r.visits, open })
             })
             .collect();
-        Ok(Results { total: found.total, hits, facets: found.facets })
+        Ok(Results { total: found.total, hits, facets: found.facets, searched_as: found.searched_as })
     }
 }
 

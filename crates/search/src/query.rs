@@ -30,7 +30,8 @@ use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, se
 use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, EARTH_RADIUS_M, NONE, Side, VisitShape, chord2, xyz};
 use crate::synonyms::Synonyms;
 
-/// Tier weights: each exceeds the sum of all below it.
+/// Tier weights, best first. A part scores the best tier it reached, and
+/// the parts' scores add up.
 pub mod tier {
     pub const EXACT: f32 = 1000.0;
     pub const PREFIX: f32 = 300.0;
@@ -39,6 +40,8 @@ pub mod tier {
     pub const READING_EXACT: f32 = 40.0;
     pub const READING_PREFIX: f32 = 30.0;
     pub const READING: f32 = 20.0;
+    /// A kana query as it sounds within a reading (voicing, long vowels).
+    pub const READING_SOUND: f32 = 10.0;
     pub const TOPICS: f32 = 8.0;
     pub const ADDRESS: f32 = 3.0;
     /// The dictionary's reading of a kanji query as the start of a name's
@@ -387,6 +390,10 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
         // …キビョウイン.
         if is_kana(part) {
             tiers.extend(tiered(bigram_query(f.reading, &folded).into_iter().collect(), tier::READING));
+            let sound = tsunagi_domain::normalize::sound(part);
+            if sound.chars().nth(2).is_some() {
+                tiers.extend(tiered(bigram_query(f.reading_sound, &sound).into_iter().collect(), tier::READING_SOUND));
+            }
         }
         let mut topics: Vec<Box<dyn Query>> = topic_terms
             .containing(&variants, MAX_TOPIC_TERMS)
@@ -504,6 +511,9 @@ pub struct Found {
     pub total: usize,
     pub hits: Vec<Ranked>,
     pub facets: Option<Facets>,
+    /// The text also searched, its words cut apart (see
+    /// [`text_matches_or_words`]).
+    pub searched_as: Option<String>,
 }
 
 pub struct Context<'a> {
@@ -519,8 +529,8 @@ pub struct Context<'a> {
 pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> {
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
-    if let Some(text) = q.text.as_deref().and_then(|t| text_query(cx, t, false)) {
-        return Ok(text_matches(cx, q, &filter, text)?.into_iter().map(|(e, _)| e).collect());
+    if let Some(t) = text_matches_or_words(cx, q, &filter, false)? {
+        return Ok(t.matches.into_iter().map(|(e, _)| e).collect());
     }
     let all = SearchQuery { near: if q.radius_m.is_some() { q.near } else { None }, visits: None, ..q.clone() };
     Ok(match geo_candidates(side, &all, &filter, usize::MAX) {
@@ -541,10 +551,11 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
             order: side.orders[entry as usize],
         }
     };
-    let text = q.text.as_deref().and_then(|t| text_query(cx, t, origin.is_some()));
     let need = q.offset + q.limit;
-    let matches: Vec<(u32, Score)> = if let Some(text) = text {
-        text_matches(cx, q, &filter, text)?
+    let mut searched_as = None;
+    let matches: Vec<(u32, Score)> = if let Some(t) = text_matches_or_words(cx, q, &filter, origin.is_some())? {
+        searched_as = t.also;
+        t.matches
     } else {
         let candidates = geo_candidates(side, q, &filter, need);
         match candidates {
@@ -553,7 +564,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
                 let facets = q.facets.then(|| {
                     facets(side, &filter, (0..side.entries.len() as u32).filter(|&i| filter.attributes(side, i)))
                 });
-                return Ok(Found { total, hits: page(hits, q), facets });
+                return Ok(Found { total, hits: page(hits, q), facets, searched_as });
             }
             Candidates::List(list) => list.into_iter().map(|e| (e, 0.0)).collect(),
         }
@@ -596,7 +607,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
         }
     }
     let hits = best.into_sorted_vec().into_iter().map(|b| b.0).collect();
-    Ok(Found { total: matches.len(), hits: page(hits, q), facets })
+    Ok(Found { total: matches.len(), hits: page(hits, q), facets, searched_as })
 }
 
 /// A ranked match in the heap of the best: the greatest is the worst shown.
@@ -621,6 +632,89 @@ impl PartialEq for Best {
 }
 
 impl Eq for Best {}
+
+/// The query text's matches, or `None` without a text to match, and the
+/// text also searched, if any. A part that runs words together with
+/// particles or verbs between them (「下松の訪問看護」, 「往診してくれる病院」)
+/// is also searched cut there ([`words_apart`]), a facility scoring the
+/// better of the two; a text that matches nothing at all, also cut between
+/// its words (「眼科柳井」 → 「眼科 柳井」).
+fn text_matches_or_words(
+    cx: &Context<'_>,
+    q: &SearchQuery,
+    filter: &Filter<'_>,
+    near: bool,
+) -> tantivy::Result<Option<TextMatches>> {
+    let Some(t) = q.text.as_deref() else { return Ok(None) };
+    let Some(text) = text_query(cx, t, near) else { return Ok(None) };
+    let mut matches = text_matches(cx, q, filter, text)?;
+    let mut also = None;
+    if let Some(cut) = words_apart(cx.ja, t, false)
+        && let Some(text) = text_query(cx, &cut, near)
+    {
+        let more = text_matches(cx, q, filter, text)?;
+        let mut best: std::collections::HashMap<u32, Score> = matches.iter().copied().collect();
+        if more.iter().any(|(e, _)| !best.contains_key(e)) {
+            for (e, s) in more {
+                let b = best.entry(e).or_insert(s);
+                *b = b.max(s);
+            }
+            matches = best.into_iter().collect();
+            also = Some(cut);
+        }
+    }
+    if matches.is_empty()
+        && let Some(cut) = words_apart(cx.ja, t, true).filter(|c| also.as_ref() != Some(c))
+        && let Some(text) = text_query(cx, &cut, near)
+    {
+        matches = text_matches(cx, q, filter, text)?;
+        also = (!matches.is_empty()).then_some(cut);
+    }
+    Ok(Some(TextMatches { matches, also }))
+}
+
+struct TextMatches {
+    matches: Vec<(u32, Score)>,
+    /// The text also searched ([`Found::searched_as`]).
+    also: Option<String>,
+}
+
+/// The text cut where the dictionary finds a particle, verb or the like,
+/// which are left out (「下松市の訪問看護」 → 「下松市 訪問看護」, 「周南市で往診
+/// してくれる病院」 → 「周南市 往診 病院」), or, `at_words`, also between its
+/// words (「眼科柳井」 → 「眼科 柳井」); `None` if that cuts nothing. A
+/// word of one character, a number and 丁目, 番地, 番 or 号 stay with the
+/// word before (柳井市, 大手町2丁目); a part in hiragana only stays whole:
+/// the dictionary cuts a reading anywhere.
+fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in tsunagi_domain::normalize::nfkc(text).split_whitespace() {
+        let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
+        // Particles and verbs are written in hiragana: without any, a part
+        // has none to cut at.
+        if part.chars().all(|c| hiragana(c) || c == 'ー') || (!at_words && !part.chars().any(hiragana)) {
+            out.push(part.to_string());
+            continue;
+        }
+        let mut open = false;
+        for w in ja.words(part) {
+            if w.function {
+                open = false;
+                continue;
+            }
+            let short = w.surface.chars().nth(1).is_none();
+            let number = w.surface.chars().all(|c| c.is_ascii_digit() || c == '-');
+            let unit = matches!(w.surface.as_str(), "丁目" | "番地" | "番" | "号");
+            match out.last_mut() {
+                Some(last) if open && (short || number || unit || !at_words) => last.push_str(&w.surface),
+                _ => out.push(w.surface),
+            }
+            open = true;
+        }
+    }
+    let apart = out.join(" ");
+    (apart.split_whitespace().count() > text.split_whitespace().count()).then_some(apart)
+}
 
 /// The text's matches, with their scores, that pass the filters too.
 fn text_matches(

@@ -95,6 +95,9 @@ pub struct Fields {
     pub name_exact: Field,
     pub name_prefix: Field,
     pub reading: Field,
+    /// The readings as they sound ([`normalize::sound`]), for a reading
+    /// typed from memory.
+    pub reading_sound: Field,
     pub topics: Field,
     pub topics_exact: Field,
     pub address: Field,
@@ -154,6 +157,7 @@ pub fn build() -> (Schema, Fields) {
         name_exact: b.add_text_field("name_exact", exact.clone()),
         name_prefix: b.add_text_field("name_prefix", exact.clone()),
         reading: b.add_text_field("reading", text(BIGRAM, true)),
+        reading_sound: b.add_text_field("reading_sound", text(BIGRAM, true)),
         topics: b.add_text_field("topics", text(WORD, false)),
         topics_exact: b.add_text_field("topics_exact", exact.clone()),
         address: b.add_text_field("address", text(BIGRAM, true)),
@@ -335,6 +339,12 @@ pub fn document(
         .filter(|r| r.chars().nth(1).is_none() || !folded.iter().any(|o| o != *r && o.contains(r.as_str())))
     {
         doc.add_text(x.reading, r);
+    }
+    let mut sounds: Vec<String> = readings.iter().map(|r| normalize::sound(r)).filter(|r| !r.is_empty()).collect();
+    sounds.sort();
+    sounds.dedup();
+    for r in sounds.iter().filter(|r| !sounds.iter().any(|o| o != *r && o.contains(r.as_str()))) {
+        doc.add_text(x.reading_sound, r);
     }
 
     let t = topics(f);

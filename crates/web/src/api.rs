@@ -79,6 +79,9 @@ struct Page<'a> {
     size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<&'a tsunagi_search::Facets>,
+    /// The text also searched: `q` with its words cut apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    searched_as: Option<&'a str>,
 }
 
 pub async fn facilities(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -> Result<HttpResponse, Error> {
@@ -92,6 +95,7 @@ pub async fn facilities(req: HttpRequest, state: Data, pairs: web::Query<Pairs>)
         page_number: q.offset / q.limit.max(1) + 1,
         size: q.limit,
         facets: r.facets.as_ref(),
+        searched_as: r.searched_as.as_deref(),
     };
     Ok(json_with_cache(&req, &state, &page))
 }

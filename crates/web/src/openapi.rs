@@ -92,7 +92,9 @@ pub fn spec() -> Value {
                             "items": { "type": "array", "items": item },
                             "total_items": { "type": "integer" }, "total_pages": { "type": "integer" },
                             "page_number": { "type": "integer" }, "size": { "type": "integer" },
-                            "facets": { "type": "object" }
+                            "facets": { "type": "object" },
+                            "searched_as": { "type": "string",
+                                "description": "q を語に分けても探したときの語（例: 下松の訪問看護 → 下松 訪問看護、眼科柳井 → 眼科 柳井）" }
                         } } } } },
                     "400": error()
                 } } },

@@ -219,11 +219,14 @@ pub async fn search(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -> 
             let pages: Vec<(String, String, bool)> = (current.saturating_sub(3).max(1)..=(current + 3).min(last))
                 .map(|n| (n.to_string(), href(n), n == current))
                 .collect();
-            let summary = if r.total == 0 {
+            let mut summary = if r.total == 0 {
                 "条件にあう施設は見つかりませんでした。条件を減らしてみてください。".to_string()
             } else {
                 format!("{}件見つかりました（{}〜{}件目）", r.total, q.offset + 1, q.offset + items.len())
             };
+            if let (Some(asked), Some(t)) = (&q.text, &r.searched_as) {
+                summary = format!("「{asked}」を「{t}」としても探しました。{summary}");
+            }
             let prev = (current > 1).then(|| href(current - 1));
             let next = (current < last).then(|| href(current + 1));
             (summary, items, pages, prev, next, q.origin().map(|p| (p.lat, p.lng)))
