@@ -168,7 +168,8 @@ fn judged_queries_find_the_expected_facility() {
 }
 
 /// The independent reviews' sets (tests/it/review-queries.tsv,
-/// tests/it/blind-queries.tsv): every expected facility in the top 10,
+/// tests/it/blind2-queries.tsv, tests/it/blind3-queries.tsv): every
+/// expected facility in the top 10,
 /// recall@10 and MRR printed per style.
 #[test]
 fn review_queries_find_the_expected_facility() {
@@ -177,7 +178,8 @@ fn review_queries_find_the_expected_facility() {
 
 #[test]
 fn blind_queries_find_the_expected_facility() {
-    judged_file("blind-queries.tsv", include_str!("blind-queries.tsv"), 149);
+    judged_file("blind2-queries.tsv", include_str!("blind2-queries.tsv"), 149);
+    judged_file("blind3-queries.tsv", include_str!("blind3-queries.tsv"), 157);
 }
 
 /// Runs a judged set: lines of (JSON arguments, expected name, style).

@@ -339,6 +339,10 @@ fn pages_render_on_the_server(s: &Server) {
     assert!(page.contains("application/ld+json") && page.contains("\"@type\":\"Hospital\""));
     assert!(page.contains("href=\"tel:0833413030\""));
     assert!(page.contains("最終確認日"));
+    // The reading the city's list gave, replaced by the national list's.
+    let kichinan = api(s, "/api/v1/facilities?q=吉南病院")["items"][0]["id"].as_i64().unwrap();
+    let page = get(s, &format!("/facilities/{kichinan}"), &[]).text();
+    assert!(page.contains("ほかの一覧での名前") && page.contains("キチナンビョウイン"), "{page}");
     let area = get(s, "/areas/352071", &[]).text();
     assert!(area.contains("下松市の医療・介護") && area.contains("<svg"));
     let booklet = get(s, "/print/booklet?area=352071&size=A5", &[]).text();

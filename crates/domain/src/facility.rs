@@ -399,6 +399,13 @@ pub struct Facility {
     /// 略称 / 通称.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_short: Option<String>,
+    /// Names and readings that another dataset published for the same
+    /// facility, replaced by a newer one when they were merged: found by
+    /// search, shown as such, never as its name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_kana: Vec<String>,
     /// What kind of place it is; the first is the primary category.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,

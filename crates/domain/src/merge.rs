@@ -187,6 +187,8 @@ pub const FIELD_NAMES: &[&str] = &[
     "name_kana",
     "name_en",
     "name_short",
+    "other_names",
+    "other_kana",
     "categories",
     "medical_kind",
     "services",
@@ -297,6 +299,28 @@ pub fn merge(
                 new
             }
         };
+        // A name or reading replaced stays findable (「キチナン」 of the city's
+        // list beside 「キツナン」 of the national one).
+        let other = match field.as_str() {
+            "name" => Some("other_names"),
+            "name_kana" => Some("other_kana"),
+            _ => None,
+        };
+        if let (Some(other), Some(Value::String(o)), Value::String(n)) = (other, old.as_ref(), &value)
+            && normalize::compact(o) != normalize::compact(n)
+        {
+            let before = cur.get(other).cloned();
+            let mut list: Vec<Value> = before.as_ref().and_then(Value::as_array).cloned().unwrap_or_default();
+            list.retain(|v| v != &value);
+            if !list.iter().any(|v| v.as_str() == Some(o)) {
+                list.push(Value::String(o.clone()));
+            }
+            let after = Value::Array(list);
+            if before.as_ref() != Some(&after) {
+                changes.push(FieldChange { field: other.to_string(), before, after: Some(after.clone()) });
+                cur.insert(other.to_string(), after);
+            }
+        }
         if old.as_ref() != Some(&value) {
             changes.push(FieldChange { field: field.clone(), before: old, after: Some(value.clone()) });
             cur.insert(field.clone(), value);
@@ -457,6 +481,26 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_name_or_reading_is_kept_as_another() {
+        let mut cur = Facility::new("医療法人和同会　吉南病院");
+        cur.name_kana = Some("キチナンビョウイン".into());
+        let mut sources = FieldSources::new();
+        merge(&mut cur.clone(), &mut sources, &cur.clone(), stamp(1, "2024-04-01"), &BTreeSet::new());
+        let mut national = Facility::new("医療法人和同会 吉南病院");
+        national.name_kana = Some("キツナンビョウイン".into());
+        let ch = merge(&mut cur, &mut sources, &national, stamp(2, "2026-06-01"), &BTreeSet::new());
+        assert_eq!(cur.name_kana.as_deref(), Some("キツナンビョウイン"));
+        assert_eq!(cur.other_kana, ["キチナンビョウイン"]);
+        assert!(cur.other_names.is_empty(), "the same name, spaced otherwise: {:?}", cur.other_names);
+        assert!(ch.iter().any(|c| c.field == "other_kana"), "in the history");
+        // Back again: the current one is not also another.
+        let mut city = national.clone();
+        city.name_kana = Some("キチナンビョウイン".into());
+        merge(&mut cur, &mut sources, &city, stamp(3, "2026-07-01"), &BTreeSet::new());
+        assert_eq!(cur.other_kana, ["キツナンビョウイン"]);
+    }
+
+    #[test]
     fn a_geocoded_point_never_replaces_a_published_one() {
         let mut cur = Facility::new("x");
         at(&mut cur, 34.0, 131.8);
@@ -487,6 +531,8 @@ mod tests {
     fn field_names_cover_the_struct() {
         let mut f = Facility::new("x");
         f.phone = Some("1".into());
+        f.other_names = vec!["y".into()];
+        f.other_kana = vec!["ワイ".into()];
         for k in fields(&f).keys() {
             assert!(FIELD_NAMES.contains(&k.as_str()), "{k}");
         }

@@ -252,12 +252,13 @@ fn loose_with(s: &str, whole: bool) -> String {
 /// voiced and plain kana alike (診療所, read シンリョウショ, is typed
 /// しんりょうじょ; ｶﾞﾝｶ typed ｶﾝｶ), ヅ = ズ and ヂ = ジ, and a vowel that only
 /// draws out the syllable before it left out, オウ and エイ included
-/// (おごうり = オゴオリ, びょいん = ビョウイン). Much looser than
+/// (おごうり = オゴオリ, びょいん = ビョウイン), and no ッ (アイベクス =
+/// アイベックス). Much looser than
 /// [`loose_whole`]: it backs a tier of its own, below the readings.
 pub fn sound(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last: Option<char> = None;
-    for c in loose(s).chars() {
+    for c in loose(&s.replace(['ッ', 'っ'], "")).chars() {
         let c = unvoiced(c);
         if let Some(v) = last
             && matches!((v, c), ('ア', 'ア') | ('イ', 'イ') | ('ウ', 'ウ') | ('エ', 'エ' | 'イ') | ('オ', 'オ' | 'ウ'))
@@ -347,8 +348,10 @@ const OLD_KANJI: &[(char, char)] = &[
     ('條', '条'),
     ('榮', '栄'),
     ('槇', '槙'),
+    ('樂', '楽'),
     ('檜', '桧'),
     ('櫻', '桜'),
+    ('淸', '清'),
     ('淺', '浅'),
     ('澁', '渋'),
     ('澤', '沢'),
@@ -375,6 +378,7 @@ const OLD_KANJI: &[(char, char)] = &[
     ('邊', '辺'),
     ('邨', '村'),
     ('醫', '医'),
+    ('靑', '青'),
     ('靜', '静'),
     ('驒', '騨'),
     ('髙', '高'),
@@ -739,6 +743,7 @@ mod tests {
         assert_eq!(sound("ｿｳﾖｳﾋﾞｮｲﾝ"), sound("ソウヨウビョウイン"));
         assert_eq!(sound("ｼｸﾏｶﾝｶ"), sound("シクマガンカ"));
         assert_eq!(sound("けんこう"), sound("ケンコー"));
+        assert_eq!(sound("アイベクス"), sound("アイベックス"));
         assert_eq!(sound("ぱーく"), "ハク");
         assert_ne!(sound("さくら"), sound("さかい"));
     }

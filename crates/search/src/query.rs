@@ -44,6 +44,13 @@ pub mod tier {
     pub const READING_SOUND: f32 = 10.0;
     pub const TOPICS: f32 = 8.0;
     pub const ADDRESS: f32 = 3.0;
+    /// The address tier of a part beside others: a place among the words
+    /// of a text (「ケアマネ 由宇」, 「眼科 下松」) outweighs how the other
+    /// words matched (a name's 居宅介護支援 or a service's).
+    pub const PLACE: f32 = 45.0;
+    /// Added to each part matched when all parts but one need match: the
+    /// more parts, the better, whatever their tiers.
+    pub const PART: f32 = 1000.0;
     /// The dictionary's reading of a kanji query as the start of a name's
     /// reading: 「桜町」 finds さくらまち病院, but 「宮崎市」 (ミヤザキシ…)
     /// must not bury the facilities in 宮崎市 under every 宮崎歯科.
@@ -273,18 +280,26 @@ struct Text {
     parts: Vec<Vec<Tier>>,
     /// Scored where they match, not required: the whole text as one name.
     bonus: Vec<(f32, Box<dyn Query>)>,
+    /// All parts but one need match, more parts first (a question's words
+    /// cut apart that match nothing all together).
+    all_but_one: bool,
 }
 
 impl Text {
     /// One query, for tantivy to match and score document at a time.
     fn into_query(self) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let (occur, matched) = if self.all_but_one { (Occur::Should, tier::PART) } else { (Occur::Must, 0.0) };
+        let need = self.parts.len().saturating_sub(1);
         for tiers in self.parts {
             let scored = tiers
                 .into_iter()
-                .filter_map(|(weight, alternatives)| any(alternatives).map(|q| const_score(q, weight)))
+                .filter_map(|(weight, alternatives)| any(alternatives).map(|q| const_score(q, weight + matched)))
                 .collect();
-            clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(scored))));
+            clauses.push((occur, Box::new(DisjunctionMaxQuery::new(scored))));
+        }
+        if self.all_but_one {
+            return Box::new(BooleanQuery::with_minimum_required_clauses(clauses, need));
         }
         clauses.extend(self.bonus.into_iter().map(|(weight, q)| (Occur::Should, const_score(q, weight))));
         Box::new(BooleanQuery::new(clauses))
@@ -293,7 +308,7 @@ impl Text {
     /// The tiers of a text of one part, matched term at a time.
     fn single_part(&self) -> Option<&[Tier]> {
         match self.parts.as_slice() {
-            [tiers] if self.bonus.is_empty() => Some(tiers),
+            [tiers] if self.bonus.is_empty() && !self.all_but_one => Some(tiers),
             _ => None,
         }
     }
@@ -327,7 +342,7 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
     if parts.is_empty() {
         return None;
     }
-    let mut out = Text { parts: Vec::new(), bonus: Vec::new() };
+    let mut out = Text { parts: Vec::new(), bonus: Vec::new(), all_but_one: false };
     for part in &parts {
         let variants = syn.variants(part);
         let folded = fold(part);
@@ -402,14 +417,21 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
             .collect();
         topics.extend(all_words(f.topics, &words));
         tiers.extend(tiered(topics, tier::TOPICS));
-        tiers.extend(tiered(
-            bigram_query(f.address, &japanese::address_form(part)).into_iter().collect(),
-            tier::ADDRESS,
-        ));
+        let mut address: Vec<Box<dyn Query>> =
+            bigram_query(f.address, &japanese::address_form(part)).into_iter().collect();
+        // 「やない市」: a municipality typed in kana, matched by its reading.
+        if part.ends_with(['市', '町', '村', '区']) && part.chars().any(|c| is_kana(&c.to_string())) {
+            address.extend(bigram_query(f.address, &reading));
+        }
+        // Beside other words, a place narrows: 「ケアマネ 由宇」 wants the
+        // offices in 由宇 before one in 防府 whose name has 居宅介護支援 and
+        // reads ゆう….
+        tiers.extend(tiered(address, if parts.len() > 1 { tier::PLACE } else { tier::ADDRESS }));
         tiers.extend(tiered(bigram_query(f.notes, part).into_iter().collect(), tier::NOTES));
         if tiers.is_empty() {
             continue;
         }
+        tiers.sort_by(|a, b| b.0.total_cmp(&a.0));
         // The best tier a part reached counts, not the sum of all it
         // touched: a corporation name in the notes must not lift a clinic
         // 200 km away above one round the corner.
@@ -670,6 +692,16 @@ fn text_matches_or_words(
         matches = text_matches(cx, q, filter, text)?;
         also = (!matches.is_empty()).then_some(cut);
     }
+    // 「阿知須で入院できる病院」: of three words or more, all but one.
+    if matches.is_empty()
+        && let Some(cut) = words_apart(cx.ja, t, true).or_else(|| words_apart(cx.ja, t, false))
+        && cut.split_whitespace().count() >= 3
+        && let Some(mut text) = text_query(cx, &cut, near)
+    {
+        text.all_but_one = true;
+        matches = text_matches(cx, q, filter, text)?;
+        also = (!matches.is_empty()).then_some(cut);
+    }
     Ok(Some(TextMatches { matches, also }))
 }
 
@@ -682,23 +714,31 @@ struct TextMatches {
 /// The text cut where the dictionary finds a particle, verb or the like,
 /// which are left out (「下松市の訪問看護」 → 「下松市 訪問看護」, 「周南市で往診
 /// してくれる病院」 → 「周南市 往診 病院」), or, `at_words`, also between its
-/// words (「眼科柳井」 → 「眼科 柳井」); `None` if that cuts nothing. A
+/// words (「眼科柳井」 → 「眼科 柳井」); `None` if that changes nothing. A
 /// word of one character, a number and 丁目, 番地, 番 or 号 stay with the
-/// word before (柳井市, 大手町2丁目); a part in hiragana only stays whole:
-/// the dictionary cuts a reading anywhere.
+/// word before (柳井市, 大手町2丁目); hiragana before the first kanji or
+/// katakana are a word, not particles (「やない市の眼科」); a part in
+/// hiragana only stays whole: the dictionary cuts a reading anywhere. An
+/// island is its name (「女木島」 → 女木, as in 高松市女木町).
 fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
+    let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
+    let island = |w: &str| match w.strip_suffix('島') {
+        Some(name) if name.chars().count() >= 2 => name.to_string(),
+        _ => w.to_string(),
+    };
+    let text = tsunagi_domain::normalize::nfkc(text);
     let mut out: Vec<String> = Vec::new();
-    for part in tsunagi_domain::normalize::nfkc(text).split_whitespace() {
-        let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
+    for part in text.split_whitespace() {
         // Particles and verbs are written in hiragana: without any, a part
         // has none to cut at.
         if part.chars().all(|c| hiragana(c) || c == 'ー') || (!at_words && !part.chars().any(hiragana)) {
             out.push(part.to_string());
             continue;
         }
-        let mut open = false;
+        let (mut open, mut leading) = (false, true);
         for w in ja.words(part) {
-            if w.function {
+            leading &= w.surface.chars().all(hiragana);
+            if w.function && !leading {
                 open = false;
                 continue;
             }
@@ -712,8 +752,8 @@ fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
             open = true;
         }
     }
-    let apart = out.join(" ");
-    (apart.split_whitespace().count() > text.split_whitespace().count()).then_some(apart)
+    let apart = out.iter().map(|w| island(w)).collect::<Vec<_>>().join(" ");
+    (apart != text.split_whitespace().collect::<Vec<_>>().join(" ")).then_some(apart)
 }
 
 /// The text's matches, with their scores, that pass the filters too.

@@ -269,8 +269,10 @@ pub fn document(
     if stripped != f.name {
         names.push(stripped.clone());
     }
-    if let Some(s) = f.name_short.as_ref().filter(|s| !names.contains(s)) {
-        names.push(s.clone());
+    for s in f.name_short.iter().chain(&f.other_names) {
+        if !names.contains(s) {
+            names.push(s.clone());
+        }
     }
     // The words and characters of a name variant contained in another (the
     // name without its corporation) are matched through the longer one. The
@@ -304,6 +306,7 @@ pub fn document(
             readings.push(last);
         }
     }
+    readings.extend(f.other_kana.iter().map(String::as_str));
     let stripped_reading = stripped_reading.unwrap_or_else(|| ja.reading(&stripped));
     readings.push(&stripped_reading);
     exact

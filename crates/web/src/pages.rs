@@ -369,6 +369,11 @@ pub async fn facility(req: HttpRequest, state: Data, id: web::Path<i64>) -> Resu
     let fac = &f.facility;
     let mut rows: Vec<Row> = Vec::new();
     let mut push = |label: &str, value: Markup| rows.push(Row { label: label.into(), value });
+    if !fac.other_names.is_empty() || !fac.other_kana.is_empty() {
+        // What another list calls it: a name people may know it by.
+        let others: Vec<&str> = fac.other_names.iter().chain(&fac.other_kana).map(String::as_str).collect();
+        push("ほかの一覧での名前", html! { (others.join("、")) });
+    }
     if !fac.address.is_empty() {
         push(
             "住所",
