@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tsunagi_domain::{BBox, Category, GeoPoint, SearchQuery};
 
-use crate::side::{Entry, Side};
+use crate::side::Side;
 
 /// Zooms up to this one are precomputed for the plain map; above it a view
 /// holds few enough facilities to group on demand.
@@ -43,12 +43,12 @@ impl Acc {
         Acc { lat: 0.0, lng: 0.0, count: 0, id, cats: [0; 64] }
     }
 
-    pub fn add(&mut self, p: GeoPoint, e: &Entry) {
+    pub fn add(&mut self, p: GeoPoint, categories: u64) {
         self.lat += p.lat;
         self.lng += p.lng;
         self.count += 1;
-        if e.categories != 0 {
-            self.cats[e.categories.trailing_zeros() as usize] += 1;
+        if categories != 0 {
+            self.cats[categories.trailing_zeros() as usize] += 1;
         }
     }
 
@@ -82,7 +82,7 @@ pub fn group(side: &Side, entries: impl Iterator<Item = u32>, zoom: u32) -> Hash
         // From zoom 16 every facility is its own marker, even when several
         // share one published point.
         let key = if zoom >= 16 { (n as i64, -1) } else { cell(p, zoom) };
-        cells.entry(key).or_insert_with(|| Acc::new(e.id as i64)).add(p, e);
+        cells.entry(key).or_insert_with(|| Acc::new(e.id as i64)).add(p, side.categories[i as usize]);
     }
     cells
 }

@@ -156,16 +156,23 @@ impl<'a> Filter<'a> {
 
     /// Everything but the geographic bounds.
     fn attributes(&self, side: &Side, i: u32) -> bool {
+        // Categories and services first, from their own columns: most
+        // matches of a common word fail there, and the entry is not read.
+        if self.categories != 0 && side.categories[i as usize] & self.categories == 0 {
+            return false;
+        }
+        if self.services != 0 && side.services[i as usize] & self.services == 0 {
+            return false;
+        }
+        let flags = side.flags[i as usize];
+        if flags & self.excluded_flags != 0 || flags & self.required_flags != self.required_flags {
+            return false;
+        }
+        if self.capabilities == 0 && self.municipalities.is_empty() && !self.care_areas_wanted && self.moment.is_none()
+        {
+            return true;
+        }
         let e = &side.entries[i as usize];
-        if e.flags & self.excluded_flags != 0 || e.flags & self.required_flags != self.required_flags {
-            return false;
-        }
-        if self.categories != 0 && e.categories & self.categories == 0 {
-            return false;
-        }
-        if self.services != 0 && e.services & self.services == 0 {
-            return false;
-        }
         if e.capabilities & self.capabilities != self.capabilities {
             return false;
         }
@@ -190,7 +197,7 @@ impl<'a> Filter<'a> {
             return true;
         }
         let e = &side.entries[i as usize];
-        e.flags & self.required_flags == self.required_flags
+        side.flags[i as usize] & self.required_flags == self.required_flags
             && self.moment.as_ref().is_none_or(|m| side.schedule(e).is_some_and(|s| s.state_at(m) == OpenState::Open))
             && self.bounds(side, i)
     }
@@ -212,10 +219,10 @@ impl<'a> Filter<'a> {
 
     fn visits(&self, side: &Side, i: u32) -> Option<Visits> {
         let point = self.q.visits?;
-        let e = &side.entries[i as usize];
-        if e.flags & flag::HOME_VISITS == 0 {
+        if side.flags[i as usize] & flag::HOME_VISITS == 0 {
             return None;
         }
+        let e = &side.entries[i as usize];
         match side.visit_areas.get(&i) {
             Some(VisitShape::Radius(m)) => e.point.filter(|p| p.distance_m(point) <= *m).map(|_| Visits::Area),
             Some(VisitShape::Polygon(shape)) => {
@@ -786,7 +793,7 @@ fn merged_matches(
     let query = BooleanQuery::new(clauses);
     let mut matches = match places {
         Some(mut entries) => {
-            entries.retain(|&e| cx.side.entries[e as usize].flags & filter.excluded_flags == 0);
+            entries.retain(|&e| cx.side.flags[e as usize] & filter.excluded_flags == 0);
             text_among(cx, &query, entries)?
         }
         None => cx.searcher.search(&query, &Matches { side: cx.side.clone(), exclude: filter.excluded_docs() })?,
@@ -1045,14 +1052,15 @@ fn facets(side: &Side, filter: &Filter<'_>, entries: impl Iterator<Item = u32>) 
     let mut group_counts = [0usize; 5];
     for i in entries {
         let e = &side.entries[i as usize];
+        let (categories, services) = (side.categories[i as usize], side.services[i as usize]);
         for (g, m) in group_masks.iter().enumerate() {
-            group_counts[g] += (e.categories & m != 0) as usize;
+            group_counts[g] += (categories & m != 0) as usize;
         }
         for (b, c) in cats.iter_mut().enumerate() {
-            *c += ((e.categories >> b) & 1) as usize;
+            *c += ((categories >> b) & 1) as usize;
         }
         for (b, c) in svcs.iter_mut().enumerate() {
-            *c += ((e.services >> b) & 1) as usize;
+            *c += ((services >> b) & 1) as usize;
         }
         if e.municipality != 0 {
             munis.entry(e.municipality).or_insert((e.municipality_name, 0)).1 += 1;
@@ -1134,7 +1142,7 @@ pub fn area_counts(side: &Side, areas: &Areas) -> Vec<AreaCount> {
         let acc = by_code.entry(e.municipality).or_insert_with(|| (e.municipality_name, 0, vec![0; masks.len()]));
         acc.1 += 1;
         for (g, m) in masks.iter().enumerate() {
-            acc.2[g] += (e.categories & m != 0) as usize;
+            acc.2[g] += (side.categories[i] & m != 0) as usize;
         }
     }
     let mut out: Vec<AreaCount> = by_code
