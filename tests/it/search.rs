@@ -260,6 +260,17 @@ fn words_run_together_are_also_searched_apart() {
 }
 
 #[test]
+fn phone_and_fax_numbers_however_typed() {
+    // 下松中央病院's number; the FAX of a home-nursing station in 下関.
+    for q in ["0833-41-3030", "0833413030", "（０８３３）４１－３０３０", "41-3030"] {
+        let r = search(&[q, "--limit", "3"]);
+        assert!(names(&r).first().is_some_and(|n| n.contains("下松中央病院")), "{q}: {r}");
+    }
+    let r = search(&["083-224-2886", "--limit", "3"]);
+    assert!(names(&r).first().is_some_and(|n| n.contains("あかね老人訪問看護ステーション")), "{r}");
+}
+
+#[test]
 fn readings_typed_as_they_sound() {
     // 診療所 reads シンリョウショ in the dictionary; people type じょ.
     let r = search(&["めぎ しんりょうじょ", "--limit", "10"]);

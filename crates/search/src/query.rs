@@ -329,6 +329,14 @@ fn const_score(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 /// such as 「科」 is contained in most of them).
 const MAX_TOPIC_TERMS: usize = 128;
 
+/// The digits of a part that looks like a phone number (six digits or
+/// more, with hyphens or brackets at most): 「0833-41-3030」, 「41-3030」.
+fn phone_digits(part: &str) -> Option<String> {
+    let digits: String = part.chars().filter(char::is_ascii_digit).collect();
+    let only = part.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '‐' | '−' | 'ー'));
+    (only && digits.len() >= 6).then_some(digits)
+}
+
 /// Only kana (and long vowel marks): a reading typed as such.
 fn is_kana(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| matches!(c, '\u{3041}'..='\u{30FF}'))
@@ -424,6 +432,10 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
             .collect();
         topics.extend(all_words(f.topics, &words));
         tiers.extend(tiered(topics, tier::TOPICS));
+        // A phone or FAX number, typed with or without hyphens.
+        if let Some(digits) = phone_digits(part) {
+            tiers.extend(tiered(vec![term_query(f.phone, &digits)], tier::EXACT));
+        }
         let mut address: Vec<Box<dyn Query>> =
             bigram_query(f.address, &japanese::address_form(part)).into_iter().collect();
         // 「やない市」: a municipality typed in kana, matched by its reading.

@@ -101,6 +101,9 @@ pub struct Fields {
     pub topics: Field,
     pub topics_exact: Field,
     pub address: Field,
+    /// The digits of the phone and FAX numbers, whole and without the
+    /// area code (「0833413030」, 「413030」).
+    pub phone: Field,
     pub notes: Field,
     pub category: Field,
     pub service: Field,
@@ -161,6 +164,7 @@ pub fn build() -> (Schema, Fields) {
         topics: b.add_text_field("topics", text(WORD, false)),
         topics_exact: b.add_text_field("topics_exact", exact.clone()),
         address: b.add_text_field("address", text(BIGRAM, true)),
+        phone: b.add_text_field("phone", exact.clone()),
         notes: b.add_text_field("notes", text(BIGRAM, true)),
         category: b.add_text_field("category", exact.clone()),
         service: b.add_text_field("service", exact.clone()),
@@ -356,6 +360,14 @@ pub fn document(
         doc.add_text(x.topics_exact, fold(w));
     }
 
+    // A FAX that came in, a number on a note: whose is it?
+    for number in [&f.phone, &f.fax].into_iter().flatten() {
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        doc.add_text(x.phone, digits(number));
+        if let Some((_, local)) = number.split_once('-') {
+            doc.add_text(x.phone, digits(local));
+        }
+    }
     let mut address = Vec::new();
     if let Some(a) = &f.address.full {
         address.push(japanese::address_form(a));
