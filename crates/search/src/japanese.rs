@@ -68,6 +68,16 @@ pub fn address_form(s: &str) -> String {
         i += 1;
     }
     let out = out.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace('番', "-").replace('号', "");
+    // 「705の4」 = 705-4.
+    let chars: Vec<char> = out.chars().collect();
+    let out: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let digit = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(char::is_ascii_digit);
+            if c == 'の' && digit(i.checked_sub(1)) && digit(Some(i + 1)) { '-' } else { c }
+        })
+        .collect();
     fold(&out)
 }
 
@@ -254,6 +264,7 @@ mod tests {
 
     #[test]
     fn addresses() {
+        assert_eq!(address_form("下松市大字笠戸島705の4"), address_form("下松市笠戸島705-4"));
         let a = address_form("山口県下松市西柳３丁目２ー３４");
         assert_eq!(a, address_form("山口県下松市西柳三丁目2番34号"));
         assert!(a.contains("西柳3"), "{a}");

@@ -353,7 +353,13 @@ fn is_kana(s: &str) -> bool {
 fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
     let (f, ja, syn, topic_terms) = (cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms);
     let text = tsunagi_domain::normalize::nfkc(text);
-    let parts: Vec<&str> = text.split_whitespace().take(8).collect();
+    // 「083 934 0556」 is one number.
+    let spaced = text.split_whitespace().collect::<String>();
+    let parts: Vec<&str> = if text.contains(char::is_whitespace) && phone_digits(&spaced).is_some() {
+        vec![spaced.as_str()]
+    } else {
+        text.split_whitespace().take(8).collect()
+    };
     if parts.is_empty() {
         return None;
     }
