@@ -576,7 +576,7 @@ pub struct Context<'a> {
 pub fn matching(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Vec<u32>> {
     let side: &Side = &cx.side;
     let filter = Filter::new(q, side, cx.areas);
-    if let Some(t) = text_matches_or_words(cx, q, &filter, false)? {
+    if let Some(t) = text_matches_or_words(cx, q, &filter, false, None)? {
         return Ok(t.matches.into_iter().map(|(e, _)| e).collect());
     }
     let all = SearchQuery { near: if q.radius_m.is_some() { q.near } else { None }, visits: None, ..q.clone() };
@@ -600,8 +600,13 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     };
     let need = q.offset + q.limit;
     let mut searched_as = None;
-    let matches: Vec<(u32, Score)> = if let Some(t) = text_matches_or_words(cx, q, &filter, origin.is_some())? {
+    // Ranked by score first, only matches that score well enough to place
+    // need be listed; the rest are counted.
+    let keep = (q.sort == Sort::Relevance && q.visits.is_none() && !q.facets).then_some(need);
+    let mut total = None;
+    let matches: Vec<(u32, Score)> = if let Some(t) = text_matches_or_words(cx, q, &filter, origin.is_some(), keep)? {
         searched_as = t.also;
+        total = Some(t.total);
         t.matches
     } else {
         let candidates = geo_candidates(side, q, &filter, need);
@@ -654,7 +659,7 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
         }
     }
     let hits = best.into_sorted_vec().into_iter().map(|b| b.0).collect();
-    Ok(Found { total: matches.len(), hits: page(hits, q), facets, searched_as })
+    Ok(Found { total: total.unwrap_or(matches.len()), hits: page(hits, q), facets, searched_as })
 }
 
 /// A ranked match in the heap of the best: the greatest is the worst shown.
@@ -691,12 +696,18 @@ fn text_matches_or_words(
     q: &SearchQuery,
     filter: &Filter<'_>,
     near: bool,
+    keep: Option<usize>,
 ) -> tantivy::Result<Option<TextMatches>> {
     let Some(t) = q.text.as_deref() else { return Ok(None) };
     let Some(text) = text_query(cx, t, near) else { return Ok(None) };
-    let mut matches = text_matches(cx, q, filter, text)?;
+    let cut = words_apart(cx.ja, t, false);
+    // Matches merged with another text's must all be there.
+    let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| cut.is_none()))?;
+    if cut.is_none() && !matches.is_empty() {
+        return Ok(Some(TextMatches { matches, total, also: None }));
+    }
     let mut also = None;
-    if let Some(cut) = words_apart(cx.ja, t, false)
+    if let Some(cut) = cut
         && let Some(text) = text_query(cx, &cut, near)
     {
         let more = text_matches(cx, q, filter, text)?;
@@ -727,11 +738,15 @@ fn text_matches_or_words(
         matches = text_matches(cx, q, filter, text)?;
         also = (!matches.is_empty()).then_some(cut);
     }
-    Ok(Some(TextMatches { matches, also }))
+    let total = if also.is_some() { matches.len() } else { total.max(matches.len()) };
+    Ok(Some(TextMatches { matches, total, also }))
 }
 
 struct TextMatches {
+    /// Every match, or with `keep`, at least every one that can be among
+    /// the best `keep`.
     matches: Vec<(u32, Score)>,
+    total: usize,
     /// The text also searched ([`Found::searched_as`]).
     also: Option<String>,
 }
@@ -788,13 +803,27 @@ fn text_matches(
     filter: &Filter<'_>,
     text: Text,
 ) -> tantivy::Result<Vec<(u32, Score)>> {
+    Ok(text_matches_keeping(cx, q, filter, text, None)?.0)
+}
+
+/// [`text_matches`], and how many there are. With `keep`, the matches
+/// that cannot be among the best `keep` by score may be counted only.
+fn text_matches_keeping(
+    cx: &Context<'_>,
+    q: &SearchQuery,
+    filter: &Filter<'_>,
+    text: Text,
+    keep: Option<usize>,
+) -> tantivy::Result<(Vec<(u32, Score)>, usize)> {
     let places = places(&cx.side, q);
     if places.is_none()
         && let Some(tiers) = text.single_part()
     {
-        return tier_matches(cx, filter, tiers);
+        return tier_matches(cx, filter, tiers, keep);
     }
-    merged_matches(cx, q, filter, text, places)
+    let matches = merged_matches(cx, q, filter, text, places)?;
+    let total = matches.len();
+    Ok((matches, total))
 }
 
 /// The text's matches as one tantivy query with the term filters, scored
@@ -826,7 +855,7 @@ fn merged_matches(
 pub fn one_part_both_ways(cx: &Context<'_>, q: &SearchQuery) -> Option<[Vec<(u32, Score)>; 2]> {
     let filter = Filter::new(q, &cx.side, cx.areas);
     let text = q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()))?;
-    let mut tiered = tier_matches(cx, &filter, text.single_part()?).unwrap();
+    let mut tiered = tier_matches(cx, &filter, text.single_part()?, None).unwrap().0;
     let mut merged = merged_matches(cx, q, &filter, text, None).unwrap();
     tiered.sort_by_key(|m| m.0);
     merged.sort_by_key(|m| m.0);
@@ -840,8 +869,15 @@ pub fn one_part_both_ways(cx: &Context<'_>, q: &SearchQuery) -> Option<[Vec<(u32
 /// postings and scoring them document by document (歯科 reaches tens of
 /// thousands of facilities through names, groups and services alike).
 /// The filters are checked on the side table instead of intersecting
-/// their postings.
-fn tier_matches(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier]) -> tantivy::Result<Vec<(u32, Score)>> {
+/// their postings. With `keep`, once that many matches score above a tier,
+/// its own matches are counted, not listed: they cannot place. Returns the
+/// listed matches and how many there are in all.
+fn tier_matches(
+    cx: &Context<'_>,
+    filter: &Filter<'_>,
+    tiers: &[Tier],
+    keep: Option<usize>,
+) -> tantivy::Result<(Vec<(u32, Score)>, usize)> {
     let side: &Side = &cx.side;
     let scoring = tantivy::query::EnableScoring::disabled_from_searcher(cx.searcher);
     let mut best_first: Vec<(f32, Vec<Postings<'_>>)> = Vec::new();
@@ -855,11 +891,18 @@ fn tier_matches(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier]) -> tantiv
     let exclude = filter.excluded_docs();
     let trivial = filter.is_trivial(side);
     let bounded = filter.q.bbox.is_some() || filter.q.radius_m.is_some();
+    let readers = cx.searcher.segment_readers();
+    let mut seen: Vec<Vec<u64>> = readers.iter().map(|r| vec![0u64; (r.max_doc() as usize).div_ceil(64)]).collect();
     let mut out = Vec::new();
-    for (ord, reader) in cx.searcher.segment_readers().iter().enumerate() {
-        let by_doc = &side.by_doc[ord];
-        let mut seen = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-        for (score, postings) in &best_first {
+    let mut counted = 0;
+    let mut last = f32::INFINITY;
+    for (score, postings) in &best_first {
+        // Once `keep` matches score more than this tier, none of its own
+        // can place: they are only counted.
+        let listed = keep.is_none_or(|k| out.len() < k || *score >= last);
+        last = *score;
+        for (ord, reader) in readers.iter().enumerate() {
+            let (by_doc, seen) = (&side.by_doc[ord], &mut seen[ord]);
             for p in postings {
                 p.for_each(reader, &mut |docs: &[DocId]| {
                     for &doc in docs {
@@ -874,14 +917,19 @@ fn tier_matches(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier]) -> tantiv
                         }
                         let e = e & DOC_ENTRY;
                         if (trivial || filter.attributes(side, e)) && (!bounded || filter.bounds(side, e)) {
-                            out.push((e, *score));
+                            if listed {
+                                out.push((e, *score));
+                            } else {
+                                counted += 1;
+                            }
                         }
                     }
                 })?;
             }
         }
     }
-    Ok(out)
+    let total = out.len() + counted;
+    Ok((out, total))
 }
 
 /// The entries inside the query's box or radius, when there are few enough
