@@ -168,7 +168,7 @@ fn judged_queries_find_the_expected_facility() {
 }
 
 /// The independent reviews' sets (tests/it/review-queries.tsv,
-/// tests/it/blind2-queries.tsv, blind3-queries.tsv, blind4-queries.tsv): every
+/// tests/it/blind2- … blind5-queries.tsv): every
 /// expected facility in the top 10,
 /// recall@10 and MRR printed per style.
 #[test]
@@ -181,6 +181,7 @@ fn blind_queries_find_the_expected_facility() {
     judged_file("blind2-queries.tsv", include_str!("blind2-queries.tsv"), 149);
     judged_file("blind3-queries.tsv", include_str!("blind3-queries.tsv"), 157);
     judged_file("blind4-queries.tsv", include_str!("blind4-queries.tsv"), 149);
+    judged_file("blind5-queries.tsv", include_str!("blind5-queries.tsv"), 140);
 }
 
 /// Runs a judged set: lines of (JSON arguments, expected name, style).
