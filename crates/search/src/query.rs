@@ -700,15 +700,15 @@ fn text_matches_or_words(
 ) -> tantivy::Result<Option<TextMatches>> {
     let Some(t) = q.text.as_deref() else { return Ok(None) };
     let Some(text) = text_query(cx, t, near) else { return Ok(None) };
-    let cut = words_apart(cx.ja, t, false);
+    let at_particles = words_apart(cx.ja, t, false);
     // Matches merged with another text's must all be there.
-    let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| cut.is_none()))?;
-    if cut.is_none() && !matches.is_empty() {
+    let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| at_particles.is_none()))?;
+    if at_particles.is_none() && !matches.is_empty() {
         return Ok(Some(TextMatches { matches, total, also: None }));
     }
     let mut also = None;
-    if let Some(cut) = cut
-        && let Some(text) = text_query(cx, &cut, near)
+    if let Some(cut) = &at_particles
+        && let Some(text) = text_query(cx, cut, near)
     {
         let more = text_matches(cx, q, filter, text)?;
         let mut best: std::collections::HashMap<u32, Score> = matches.iter().copied().collect();
@@ -718,11 +718,11 @@ fn text_matches_or_words(
                 *b = b.max(s);
             }
             matches = best.into_iter().collect();
-            also = Some(cut);
+            also = Some(cut.clone());
         }
     }
     if matches.is_empty()
-        && let Some(cut) = words_apart(cx.ja, t, true).filter(|c| also.as_ref() != Some(c))
+        && let Some(cut) = words_apart(cx.ja, t, true).filter(|c| at_particles.as_ref() != Some(c))
         && let Some(text) = text_query(cx, &cut, near)
     {
         matches = text_matches(cx, q, filter, text)?;
