@@ -194,8 +194,8 @@ pub fn search(p: &Page<'_>, v: &SearchView) -> Markup {
         h1 { "医療・介護の施設をさがす" }
         form #search method="get" action="/" role="search" {
             div.field.wide {
-                label for="q" { "名前・サービス・住所で探す" }
-                input #q type="search" name="q" value=(f.q) placeholder="例: 訪問看護、歯科、くだまつ、西柳3丁目" autocomplete="off";
+                label for="q" { "名前・サービス・住所・電話番号で探す" }
+                input #q type="search" name="q" value=(f.q) placeholder="例: 下松の訪問看護、歯医者 高松、くだまつ、0833-41-3030" autocomplete="off";
             }
             div.row {
                 div.field {
