@@ -445,7 +445,7 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
         let mut address: Vec<Box<dyn Query>> =
             bigram_query(f.address, &japanese::address_form(part)).into_iter().collect();
         // 「やない市」: a municipality typed in kana, matched by its reading.
-        if part.ends_with(['市', '町', '村', '区']) && part.chars().any(|c| is_kana(&c.to_string())) {
+        if part.ends_with(['市', '町', '村', '区']) && part.chars().any(|c| matches!(c, '\u{3041}'..='\u{30FF}')) {
             address.extend(bigram_query(f.address, &reading));
         }
         // Beside other words, a place narrows: 「ケアマネ 由宇」 wants the
@@ -721,16 +721,17 @@ fn text_matches_or_words(
             also = Some(cut.clone());
         }
     }
+    let at_words = if matches.is_empty() { words_apart(cx.ja, t, true) } else { None };
     if matches.is_empty()
-        && let Some(cut) = words_apart(cx.ja, t, true).filter(|c| at_particles.as_ref() != Some(c))
-        && let Some(text) = text_query(cx, &cut, near)
+        && let Some(cut) = at_words.as_ref().filter(|c| at_particles.as_ref() != Some(*c))
+        && let Some(text) = text_query(cx, cut, near)
     {
         matches = text_matches(cx, q, filter, text)?;
-        also = (!matches.is_empty()).then_some(cut);
+        also = (!matches.is_empty()).then(|| cut.clone());
     }
     // 「阿知須で入院できる病院」: of three words or more, all but one.
     if matches.is_empty()
-        && let Some(cut) = words_apart(cx.ja, t, true).or_else(|| words_apart(cx.ja, t, false))
+        && let Some(cut) = at_words.or(at_particles)
         && cut.split_whitespace().count() >= 3
         && let Some(mut text) = text_query(cx, &cut, near)
     {
@@ -895,12 +896,15 @@ fn tier_matches(
     let mut seen: Vec<Vec<u64>> = readers.iter().map(|r| vec![0u64; (r.max_doc() as usize).div_ceil(64)]).collect();
     let mut out = Vec::new();
     let mut counted = 0;
+    // The lowest tier listed so far.
     let mut last = f32::INFINITY;
     for (score, postings) in &best_first {
         // Once `keep` matches score more than this tier, none of its own
         // can place: they are only counted.
         let listed = keep.is_none_or(|k| out.len() < k || *score >= last);
-        last = *score;
+        if listed {
+            last = *score;
+        }
         for (ord, reader) in readers.iter().enumerate() {
             let (by_doc, seen) = (&side.by_doc[ord], &mut seen[ord]);
             for p in postings {

@@ -361,8 +361,8 @@ pub fn document(
     }
 
     // A FAX that came in, a number on a note: whose is it?
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     for number in [&f.phone, &f.fax].into_iter().flatten() {
-        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         doc.add_text(x.phone, digits(number));
         if let Some((_, local)) = number.split_once('-') {
             doc.add_text(x.phone, digits(local));
