@@ -325,13 +325,16 @@ impl SearchIndex {
     /// Picks up commits made by another process.
     pub fn refresh(&self) -> Result<()> {
         self.reader.reload()?;
-        self.seq.store(committed_seq(&self.index), std::sync::atomic::Ordering::Release);
+        let seq = committed_seq(&self.index);
         let searcher = self.reader.searcher();
         let g = generation(&searcher);
         if self.side.read().unwrap_or_else(|e| e.into_inner()).generation != g {
             let side = Side::build(&searcher, &self.fields, g)?;
             *self.side.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(side);
         }
+        // After the swap: whoever reads the new sequence searches the new
+        // data (answers kept per sequence depend on it).
+        self.seq.store(seq, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
@@ -461,8 +464,14 @@ impl SearchIndex {
     }
 }
 
+/// What a searcher holds: its segments and their deletes. (tantivy's
+/// `generation_id` counts reloads, so it changes on every reload, even one
+/// that found nothing new, and the side tables would be rebuilt each time.)
 fn generation(s: &Searcher) -> u64 {
-    s.generation().generation_id()
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.generation().segments().hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]

@@ -107,11 +107,23 @@ fn lifecycle_create_upsert_delete_reopen_check() {
     assert_eq!(text(&index, "あおば"), vec![3], "renamed, still found by the unchanged part");
     assert_eq!(text(&index, "デンタル"), vec![3]);
     assert!(text(&index, "訪看").is_empty());
+    // A refresh that finds nothing new keeps the side tables; one after a
+    // commit (by any process) builds them anew.
+    let before = index.current();
+    index.refresh().unwrap();
+    index.refresh().unwrap();
+    assert!(Arc::ptr_eq(&before, &index.current()), "nothing changed, nothing rebuilt");
+    index.apply(vec![doc(5, facility("みどり薬局", None, Service::HomePharmacy, 34.0, 131.9))], &[], 6).unwrap();
+    index.refresh().unwrap();
+    assert!(!Arc::ptr_eq(&before, &index.current()));
+    assert_eq!(text(&index, "みどり"), vec![5]);
+    index.apply(Vec::new(), &[5], 7).unwrap();
+    drop(before);
     drop(index);
 
     // Reopened: the same ids, tokenizers registered again.
     let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
-    index.check(&[2, 3, 4], 5).unwrap();
+    index.check(&[2, 3, 4], 7).unwrap();
     assert_eq!(text(&index, "ひかり"), vec![4]);
     let near = SearchQuery { near: Some(GeoPoint::new(34.0, 131.9)), limit: 3, ..SearchQuery::default() };
     assert_eq!(index.search(&near).unwrap().hits[0].card.id, 4);
