@@ -27,6 +27,9 @@
 #      list, formatted once) for
 #        constant      /__bench/constant                      (the ceiling)
 #        search        /api/v1/facilities?q=…&per_page=20     (rotating)
+#        search_fresh  the same with Cache-Control: no-cache, so every answer
+#                      is searched and made afresh (the server keeps answers
+#                      for repeated URLs otherwise; see --response-cache-mb)
 #        clusters_z5   /api/v1/clusters?zoom=5&bbox=122,20,154,46
 #        clusters_z13  /api/v1/clusters?zoom=13&bbox=…        (rotating)
 #        html_search   /?q=歯科
@@ -34,8 +37,9 @@
 #      Accept-Encoding: gzip (what browsers send). No Accept-Encoding
 #      otherwise. Everything REPEAT times, interleaved (repetition → concurrency
 #      → endpoint), medians reported; each endpoint is warmed for $WARMUP first.
-#   5. Open loop for an honest p99: the search URLs at 50% of the highest
-#      closed-loop search rate. Debian's wrk 4.1 has no -R (wrk2), so
+#   5. Open loop for an honest p99: the search URLs, answered afresh
+#      (Cache-Control: no-cache), at 50% of the highest closed-loop rate of
+#      search_fresh. Debian's wrk 4.1 has no -R (wrk2), so
 #      scripts/bench/http_openloop.py does it: constant arrival rate, a pool of
 #      keep-alive HTTP/1.1 connections, latency measured from each request's
 #      due time (no coordinated omission). When `wrk -R` works it is used instead.
@@ -268,9 +272,10 @@ run_wrk() {  # DATASET ENDPOINT PATHS CONCURRENCY DURATION RUN [ACCEPT_ENCODING]
     local s0 s1
     la=$(loadavg)
     s0=$(sched_sum)
-    local count=1
+    local count=1 fresh=0
     [[ $ep == constant* ]] && count=0  # the ceiling without a response() callback in wrk
-    WRK_PATHS=$paths WRK_ACCEPT_ENCODING=$ae WRK_COUNT_STATUS=$count ${PIN1[@]+"${PIN1[@]}"} \
+    [[ $ep == *_fresh ]] && fresh=1
+    WRK_PATHS=$paths WRK_ACCEPT_ENCODING=$ae WRK_COUNT_STATUS=$count WRK_NO_CACHE=$fresh ${PIN1[@]+"${PIN1[@]}"} \
         wrk -t1 -c"$c" -d"$dur" --latency --timeout "$WRK_TIMEOUT" -s "$B/http_wrk.lua" "$BASE" >"$out" 2>&1 || rc=$?
     s1=$(sched_sum)
     check_alive "$ds" "$ep c=$c ($run)"
@@ -318,7 +323,7 @@ open_loop() {  # DATASET PATHS RATE RUN
     local ds=$1 paths=$2 rate=$3 run=$4 out="$WORK/open-$ds-$4.json" la
     la=$(loadavg)
     if [[ $WRK_HAS_RATE == 1 ]]; then  # wrk2: corrected latencies from its own histogram
-        WRK_PATHS=$paths ${PIN1[@]+"${PIN1[@]}"} wrk -t1 -c"$OPEN_CONNECTIONS" -d"${OPEN_DURATION}s" -R "$rate" \
+        WRK_PATHS=$paths WRK_NO_CACHE=1 ${PIN1[@]+"${PIN1[@]}"} wrk -t1 -c"$OPEN_CONNECTIONS" -d"${OPEN_DURATION}s" -R "$rate" \
             --latency --timeout "$WRK_TIMEOUT" -s "$B/http_wrk.lua" "$BASE" >"$out.txt" 2>&1 || true
         python3 - "$out.txt" "$rate" "$OPEN_DURATION" >"$out" <<'EOF'
 import json, sys
@@ -331,7 +336,7 @@ print(json.dumps({"target_rate": float(sys.argv[2]), "achieved_rate": n / (int(v
 EOF
     else
         ${PIN1[@]+"${PIN1[@]}"} python3 "$B/http_openloop.py" 127.0.0.1 "$PORT" "$paths" --rate "$rate" \
-            --duration "$OPEN_DURATION" --warmup "$OPEN_WARMUP" --connections "$OPEN_CONNECTIONS" --timeout "${WRK_TIMEOUT%s}" >"$out" 2>"$out.err" ||
+            --duration "$OPEN_DURATION" --warmup "$OPEN_WARMUP" --connections "$OPEN_CONNECTIONS" --timeout "${WRK_TIMEOUT%s}" --header 'Cache-Control: no-cache' >"$out" 2>"$out.err" ||
             { problem "the open-loop generator failed on $ds ($run): $(tail -3 "$out.err" | tr '\n' ' ')"; return 0; }
     fi
     python3 - "$ds" "$run" "$la" "$out" >>"$RAW" <<'EOF'
@@ -463,14 +468,14 @@ EOF
     done
     server_rss "$ds" start
     log "$ds: warming every endpoint for $WARMUP…"
-    for ep in constant search clusters_z5 clusters_z13 html_search; do
-        run_wrk "$ds" "$ep" "$Q/$ep.paths" 8 "$WARMUP" warmup
+    for ep in constant search search_fresh clusters_z5 clusters_z13 html_search; do
+        run_wrk "$ds" "$ep" "$Q/${ep%_fresh}.paths" 8 "$WARMUP" warmup
     done
     for run in $(seq 1 "$REPEAT"); do
         for c in $CONCURRENCY; do
-            for ep in constant search clusters_z5 clusters_z13 html_search; do
+            for ep in constant search search_fresh clusters_z5 clusters_z13 html_search; do
                 log "$ds: run $run/$REPEAT, $ep, c=$c, $DURATION…"
-                run_wrk "$ds" "$ep" "$Q/$ep.paths" "$c" "$DURATION" "run$run"
+                run_wrk "$ds" "$ep" "$Q/${ep%_fresh}.paths" "$c" "$DURATION" "run$run"
             done
         done
         if [[ $GZIP_EXTRA == 1 ]]; then
@@ -481,12 +486,13 @@ EOF
         fi
     done
     server_rss "$ds" after_closed_loop
-    # open loop at half the best closed-loop search rate (median over runs)
+    # open loop at half the best closed-loop rate of answers made afresh
+    # (median over runs), every request with Cache-Control: no-cache
     RATE=$(python3 - "$RAW" "tsunagi/$ds" <<'EOF'
 import csv, statistics, sys
 by_c = {}
 for r in csv.reader(open(sys.argv[1])):
-    if r[0] == sys.argv[2] and r[1] == "search" and r[3] == "rps":
+    if r[0] == sys.argv[2] and r[1] == "search_fresh" and r[3] == "rps":
         by_c.setdefault(r[2], []).append(float(r[4]))
 best = max((statistics.median(v) for v in by_c.values()), default=0)
 print(f"{best / 2:.1f}")

@@ -5,6 +5,7 @@ Debian wrk 4.1 does not have.
 
 usage: http_openloop.py HOST PORT PATHS_FILE --rate R [--duration 30] [--warmup 5]
                         [--connections 64] [--timeout 10] [--accept-encoding gzip]
+                        [--header 'Cache-Control: no-cache' …]
 
 How it works (the wrk2 model, without coordinated omission):
   - request k is DUE at t0 + k / R, whatever happened before (constant rate);
@@ -181,6 +182,7 @@ class Gen:
 async def run(a):
     paths = [p for p in open(a.paths).read().splitlines() if p]
     extra = f"Accept-Encoding: {a.accept_encoding}\r\n" if a.accept_encoding else ""
+    extra += "".join(f"{h}\r\n" for h in a.header)
     reqs = [f"GET {p} HTTP/1.1\r\nHost: {a.host}:{a.port}\r\n{extra}\r\n".encode() for p in paths]
     g = Gen(a, reqs)
     loop = asyncio.get_running_loop()
@@ -271,6 +273,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--timeout", type=float, default=10)
     ap.add_argument("--accept-encoding", default="")
+    ap.add_argument("--header", action="append", default=[], help="extra request header, 'Name: value'")
     a = ap.parse_args()
     if a.rate <= 0:
         ap.error("--rate must be positive")

@@ -2,6 +2,8 @@
 --   WRK_PATHS            file with one request path per line; requests go
 --                        round-robin through it (one path = a fixed URL)
 --   WRK_ACCEPT_ENCODING  optional Accept-Encoding header (e.g. gzip)
+--   WRK_NO_CACHE         1: send Cache-Control: no-cache (answers made afresh,
+--                        not taken from the server's kept answers)
 --   WRK_COUNT_STATUS     1: also print "STATUS code=count …" at the end
 -- Requests are formatted once in init, so rotating URLs costs the load
 -- generator no more than a fixed one. done() prints one machine-readable
@@ -14,6 +16,7 @@ local function load()
   local headers = {}
   local ae = os.getenv("WRK_ACCEPT_ENCODING")
   if ae and #ae > 0 then headers["Accept-Encoding"] = ae end
+  if os.getenv("WRK_NO_CACHE") == "1" then headers["Cache-Control"] = "no-cache" end
   for line in io.lines(file) do
     if #line > 0 then reqs[#reqs + 1] = wrk.format("GET", line, headers) end
   end

@@ -225,6 +225,8 @@ fn answers_are_compressed_and_cacheable(s: &Server) {
     let etag = r.header("etag").expect("an ETag").to_string();
     let again = get(s, path, &[("If-None-Match", &etag)]);
     assert_eq!(again.status, 304);
+    let kept = get(s, path, &[("Accept-Encoding", "gzip")]);
+    assert_eq!((kept.header("x-cache"), kept.header("content-encoding")), (Some("hit"), Some("gzip")));
     let other = get(s, "/api/v1/facilities?q=眼科", &[("If-None-Match", &etag)]);
     assert_eq!(other.status, 200, "another query has another tag");
     let one = get(s, "/api/v1/facilities/1", &[]);
@@ -352,6 +354,45 @@ fn pages_render_on_the_server(s: &Server) {
     let add = get(s, &format!("/shortlist/add/{id}?back=/"), &[]);
     assert_eq!(add.status, 303);
     assert!(add.header("set-cookie").unwrap().starts_with("shortlist="));
+}
+
+/// Answers kept for the next client are the same bytes as fresh ones, and
+/// an edit made while the server runs (from the command line, another
+/// process) reaches the next answer: nothing stale is served.
+#[test]
+fn kept_answers_are_fresh_ones_and_follow_every_edit() {
+    let t = Tsunagi::new();
+    t.import(&[data("jichitai/yamaguchi/355020_abu/2_医療機関一覧.csv")]);
+    let s = start(&t);
+    let path = "/api/v1/facilities?municipality=355020&per_page=50";
+    let first = get(&s, path, &[]);
+    assert_eq!((first.status, first.header("x-cache")), (200, Some("miss")));
+    let kept = get(&s, path, &[]);
+    assert_eq!(kept.header("x-cache"), Some("hit"));
+    assert_eq!(kept.body, first.body);
+    let fresh = get(&s, path, &[("Cache-Control", "no-cache")]);
+    assert_eq!(fresh.header("x-cache"), Some("miss"));
+    assert_eq!(fresh.body, first.body);
+    let geo = "/api/v1/facilities.geojson?municipality=355020";
+    assert_eq!(get(&s, geo, &[]).body, get(&s, geo, &[]).body);
+
+    let id = first.json()["items"][0]["id"].as_i64().unwrap();
+    let out = t.run(&["edit", &id.to_string(), "fax", "0837-99-1234"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let h = get(&s, "/healthz", &[]).json();
+        if h["index_seq"] == h["database_seq"] && h["status"] == "ok" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server never picked up the edit: {h}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let after = get(&s, path, &[]);
+    assert_eq!(after.header("x-cache"), Some("miss"));
+    let item = after.json()["items"].as_array().unwrap().iter().find(|i| i["id"] == id).cloned().unwrap();
+    assert_eq!(item["fax"], "0837-99-1234");
+    assert!(get(&s, geo, &[]).text().contains("0837-99-1234"));
 }
 
 #[test]

@@ -27,6 +27,10 @@ pub struct Args {
     /// Also serve /__bench/constant (the HTTP benchmark's ceiling).
     #[arg(long)]
     bench_routes: bool,
+    /// Memory for API answers kept for the next client asking the same
+    /// (emptied by every import or edit); 0 keeps none.
+    #[arg(long, default_value = "32", env = "TSUNAGI_RESPONSE_CACHE_MB")]
+    response_cache_mb: usize,
 }
 
 pub fn run(config: &Config, a: Args) -> Result<i32> {
@@ -48,6 +52,7 @@ pub fn run(config: &Config, a: Args) -> Result<i32> {
     };
     web.boundary_files = config.boundary_files();
     web.bench_routes = a.bench_routes;
+    web.response_cache_bytes = a.response_cache_mb << 20;
     let state = AppState::new(store, index.clone(), reference, web)?;
     let workers = a.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     eprintln!("tsunagi: {} facilities ({n} re-indexed), serving on http://{}", index.len(), a.bind);

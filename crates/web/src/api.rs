@@ -60,14 +60,41 @@ pub fn item<'a>(card: &'a Card, distance_m: Option<f64>, hit: Option<&Hit>) -> I
     }
 }
 
-fn json_with_cache(req: &HttpRequest, state: &AppState, body: &impl Serialize) -> HttpResponse {
-    let v = cache::validators(req, state.index.seq());
+const JSON: &str = "application/json";
+
+/// An answer that depends only on the data and the URL: `304` when the
+/// client has this version, else the kept answer to the same URL, else one
+/// made now (and kept; errors are not).
+fn kept_answer(
+    req: &HttpRequest,
+    state: &AppState,
+    content_type: &'static str,
+    make: impl FnOnce() -> Result<Vec<u8>, Error>,
+) -> Result<HttpResponse, Error> {
+    let seq = state.index.seq();
+    let v = cache::validators(req, seq);
     if let Some(r) = cache::not_modified(req, &v) {
-        return r;
+        return Ok(r);
     }
+    let key = cache::key(req);
+    let kept = if cache::no_cache(req) { None } else { state.responses.get(seq, &key) };
+    let hit = kept.is_some();
+    let body = match kept {
+        Some(b) => b,
+        None => {
+            let b = cache::Body { content_type, bytes: make()?.into() };
+            state.responses.put(seq, key, b.clone());
+            b
+        }
+    };
     let mut b = HttpResponse::Ok();
     cache::apply(&mut b, &v, None);
-    b.json(body)
+    b.insert_header(("X-Cache", if hit { "hit" } else { "miss" }));
+    Ok(b.content_type(body.content_type).body(body.bytes))
+}
+
+fn json_bytes(body: &impl Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|e| Error::Internal(e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -87,17 +114,18 @@ struct Page<'a> {
 pub async fn facilities(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -> Result<HttpResponse, Error> {
     let mut q = params::query(&state, &pairs)?;
     q.facets = params::get(&pairs, "facets").is_some();
-    let r = state.index.search(&q)?;
-    let page = Page {
-        items: r.hits.iter().map(|h| item(&h.card, h.distance_m, Some(h))).collect(),
-        total_items: r.total,
-        total_pages: r.total.div_ceil(q.limit.max(1)),
-        page_number: q.offset / q.limit.max(1) + 1,
-        size: q.limit,
-        facets: r.facets.as_ref(),
-        searched_as: r.searched_as.as_deref(),
-    };
-    Ok(json_with_cache(&req, &state, &page))
+    kept_answer(&req, &state, JSON, || {
+        let r = state.index.search(&q)?;
+        json_bytes(&Page {
+            items: r.hits.iter().map(|h| item(&h.card, h.distance_m, Some(h))).collect(),
+            total_items: r.total,
+            total_pages: r.total.div_ceil(q.limit.max(1)),
+            page_number: q.offset / q.limit.max(1) + 1,
+            size: q.limit,
+            facets: r.facets.as_ref(),
+            searched_as: r.searched_as.as_deref(),
+        })
+    })
 }
 
 pub async fn facility(req: HttpRequest, state: Data, id: web::Path<i64>) -> Result<HttpResponse, Error> {
@@ -153,33 +181,28 @@ fn matching_cards(state: &AppState, q: &SearchQuery) -> Result<Vec<Card>, Error>
 
 pub async fn geojson(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -> Result<HttpResponse, Error> {
     let q = params::query(&state, &pairs)?;
-    let cards = matching_cards(&state, &q)?;
-    let features: Vec<serde_json::Value> = cards
-        .iter()
-        .filter(|c| c.lat.is_some())
-        .map(|c| {
-            serde_json::json!({
-                "type": "Feature",
-                "id": c.id,
-                "geometry": {"type": "Point", "coordinates": [c.lng, c.lat]},
-                "properties": {
-                    "id": c.id, "name": c.name, "kana": c.kana,
-                    "categories": c.categories.iter().map(|x| x.id()).collect::<Vec<_>>(),
-                    "services": c.services.iter().map(|x| x.id()).collect::<Vec<_>>(),
-                    "address": c.address, "tel": c.tel, "fax": c.fax, "url": c.url,
-                    "last_verified": c.last_verified, "location_precision": c.precision,
-                }
+    kept_answer(&req, &state, "application/geo+json", || {
+        let cards = matching_cards(&state, &q)?;
+        let features: Vec<serde_json::Value> = cards
+            .iter()
+            .filter(|c| c.lat.is_some())
+            .map(|c| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "id": c.id,
+                    "geometry": {"type": "Point", "coordinates": [c.lng, c.lat]},
+                    "properties": {
+                        "id": c.id, "name": c.name, "kana": c.kana,
+                        "categories": c.categories.iter().map(|x| x.id()).collect::<Vec<_>>(),
+                        "services": c.services.iter().map(|x| x.id()).collect::<Vec<_>>(),
+                        "address": c.address, "tel": c.tel, "fax": c.fax, "url": c.url,
+                        "last_verified": c.last_verified, "location_precision": c.precision,
+                    }
+                })
             })
-        })
-        .collect();
-    let body = serde_json::json!({"type": "FeatureCollection", "features": features});
-    let v = cache::validators(&req, state.index.seq());
-    if let Some(r) = cache::not_modified(&req, &v) {
-        return Ok(r);
-    }
-    let mut b = HttpResponse::Ok();
-    cache::apply(&mut b, &v, None);
-    Ok(b.content_type("application/geo+json").body(body.to_string()))
+            .collect();
+        json_bytes(&serde_json::json!({"type": "FeatureCollection", "features": features}))
+    })
 }
 
 pub async fn export_csv(state: Data, pairs: web::Query<Pairs>) -> Result<HttpResponse, Error> {
@@ -236,9 +259,11 @@ pub async fn clusters(req: HttpRequest, state: Data, pairs: web::Query<Pairs>) -
     if q.bbox.is_none() {
         q.bbox = Some(tsunagi_domain::BBox { west: 122.0, south: 20.0, east: 154.0, north: 46.0 });
     }
-    let clusters = state.index.clusters(&q, zoom)?;
-    let total: usize = clusters.iter().map(|c| c.count).sum();
-    Ok(json_with_cache(&req, &state, &serde_json::json!({ "zoom": zoom, "total": total, "clusters": clusters })))
+    kept_answer(&req, &state, JSON, || {
+        let clusters = state.index.clusters(&q, zoom)?;
+        let total: usize = clusters.iter().map(|c| c.count).sum();
+        json_bytes(&serde_json::json!({ "zoom": zoom, "total": total, "clusters": clusters }))
+    })
 }
 
 pub async fn boundaries(req: HttpRequest, state: Data) -> HttpResponse {
@@ -253,8 +278,9 @@ pub async fn boundaries(req: HttpRequest, state: Data) -> HttpResponse {
 
 /// Municipalities and 日常生活圏域 with their facility counts.
 pub async fn areas(req: HttpRequest, state: Data) -> Result<HttpResponse, Error> {
-    let list = crate::pages::area_counts(&state)?;
-    Ok(json_with_cache(&req, &state, &serde_json::json!({ "municipalities": list })))
+    kept_answer(&req, &state, JSON, || {
+        json_bytes(&serde_json::json!({ "municipalities": crate::pages::area_counts(&state)? }))
+    })
 }
 
 pub async fn health(state: Data) -> Result<HttpResponse, Error> {

@@ -39,3 +39,136 @@ pub fn http_date(rfc3339: &str) -> Option<String> {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
     Some(t.with_timezone(&chrono::Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string())
 }
+
+/// Answers kept in memory for the next client asking the same: the body of
+/// an API answer by its path and query, valid for one index sequence (any
+/// import or edit empties the whole cache), bounded in bytes, the least
+/// recently used evicted first. Many residents and care managers ask the
+/// same few questions of a municipality's data, which changes a few times
+/// a day. A request with `Cache-Control: no-cache` is answered afresh.
+pub struct Responses {
+    budget: usize,
+    kept: std::sync::Mutex<Kept>,
+}
+
+struct Kept {
+    seq: i64,
+    bytes: usize,
+    lru: lru::LruCache<String, Body>,
+}
+
+/// A kept answer.
+#[derive(Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: actix_web::web::Bytes,
+}
+
+/// What an entry costs besides its key and body (map slot, pointers).
+const ENTRY_OVERHEAD: usize = 96;
+
+impl Responses {
+    /// At most `budget` bytes; 0 keeps nothing.
+    pub fn new(budget: usize) -> Responses {
+        Responses { budget, kept: std::sync::Mutex::new(Kept { seq: 0, bytes: 0, lru: lru::LruCache::unbounded() }) }
+    }
+
+    fn kept(&self, seq: i64) -> std::sync::MutexGuard<'_, Kept> {
+        let mut k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if seq > k.seq {
+            k.lru.clear();
+            k.bytes = 0;
+            k.seq = seq;
+        }
+        k
+    }
+
+    pub fn get(&self, seq: i64, key: &str) -> Option<Body> {
+        if self.budget == 0 {
+            return None;
+        }
+        let mut k = self.kept(seq);
+        if k.seq != seq {
+            return None;
+        }
+        k.lru.get(key).cloned()
+    }
+
+    /// Keeps `body` unless it would take more than a sixteenth of the budget.
+    pub fn put(&self, seq: i64, key: String, body: Body) {
+        let size = key.len() + body.bytes.len() + ENTRY_OVERHEAD;
+        if size > self.budget / 16 {
+            return;
+        }
+        let mut k = self.kept(seq);
+        if k.seq != seq {
+            return;
+        }
+        if let Some(old) = k.lru.put(key.clone(), body) {
+            k.bytes -= key.len() + old.bytes.len() + ENTRY_OVERHEAD;
+        }
+        k.bytes += size;
+        while k.bytes > self.budget {
+            let Some((key, old)) = k.lru.pop_lru() else { break };
+            k.bytes -= key.len() + old.bytes.len() + ENTRY_OVERHEAD;
+        }
+    }
+
+    /// Entries and bytes kept now.
+    pub fn usage(&self) -> (usize, usize) {
+        let k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        (k.lru.len(), k.bytes)
+    }
+}
+
+/// The request's path and query: what its answer depends on.
+pub fn key(req: &HttpRequest) -> String {
+    format!("{}?{}", req.path(), req.query_string())
+}
+
+/// The client asked for an answer not taken from a cache.
+pub fn no_cache(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::CACHE_CONTROL)
+        .chain(req.headers().get_all(header::PRAGMA))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| matches!(d.trim().to_ascii_lowercase().as_str(), "no-cache" | "no-store" | "max-age=0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(n: usize) -> Body {
+        Body { content_type: "application/json", bytes: vec![b'x'; n].into() }
+    }
+
+    #[test]
+    fn answers_are_kept_per_sequence_within_the_budget() {
+        let r = Responses::new(16 * 1000);
+        r.put(1, "/a".into(), body(100));
+        assert_eq!(r.get(1, "/a").map(|b| b.bytes.len()), Some(100));
+        assert!(r.get(1, "/b").is_none());
+        // a newer sequence empties everything; an older one is never kept
+        assert!(r.get(2, "/a").is_none());
+        r.put(1, "/a".into(), body(100));
+        assert!(r.get(2, "/a").is_none());
+        assert_eq!(r.usage(), (0, 0));
+        // too big for one entry
+        r.put(2, "/big".into(), body(1000));
+        assert!(r.get(2, "/big").is_none());
+        // the least recently used goes first
+        for i in 0..40 {
+            r.put(2, format!("/{i}"), body(400));
+            assert!(r.get(2, "/0").is_some(), "/0 is used at every step");
+        }
+        let (n, bytes) = r.usage();
+        assert!(bytes <= 16 * 1000 && n < 40, "{n} entries, {bytes} bytes");
+        assert!(r.get(2, "/1").is_none() && r.get(2, "/39").is_some());
+        // replacing an entry does not count it twice
+        r.put(2, "/39".into(), body(400));
+        assert_eq!(r.usage(), (n, bytes));
+        assert!(Responses::new(0).get(0, "/a").is_none());
+    }
+}

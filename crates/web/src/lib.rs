@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub boundary_files: Vec<PathBuf>,
     /// Mount `/__bench/constant` (the HTTP benchmark's ceiling).
     pub bench_routes: bool,
+    /// Memory for kept API answers (see [`cache::Responses`]); 0 keeps none.
+    pub response_cache_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             static_dir: PathBuf::from("web"),
             boundary_files: Vec::new(),
             bench_routes: false,
+            response_cache_bytes: 32 << 20,
         }
     }
 }
@@ -61,6 +64,7 @@ pub struct AppState {
     pub reference: Arc<Reference>,
     pub config: WebConfig,
     pub boundaries: boundaries::Boundaries,
+    pub responses: cache::Responses,
 }
 
 impl AppState {
@@ -71,7 +75,8 @@ impl AppState {
         config: WebConfig,
     ) -> std::io::Result<AppState> {
         let boundaries = boundaries::Boundaries::load(&config.boundary_files)?;
-        Ok(AppState { store, index, reference, config, boundaries })
+        let responses = cache::Responses::new(config.response_cache_bytes);
+        Ok(AppState { store, index, reference, config, boundaries, responses })
     }
 }
 
