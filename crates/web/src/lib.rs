@@ -139,6 +139,9 @@ pub async fn serve(state: AppState, bind: &str, workers: usize) -> std::io::Resu
             .configure(|cfg| configure(cfg, state.clone()))
     })
     .workers(workers.max(1))
+    // A compressed answer goes out in more than one write; with Nagle's
+    // algorithm the last waits for the client's delayed ACK (40 ms).
+    .tcp_nodelay(true)
     .bind(bind)?
     .run()
     .await
