@@ -82,15 +82,23 @@ fn kept_answer(
     let body = match kept {
         Some(b) => b,
         None => {
-            let b = cache::Body { content_type, bytes: make()?.into() };
+            let b = cache::Body::new(content_type, make()?.into());
             state.responses.put(seq, key, b.clone());
             b
         }
     };
-    let mut b = HttpResponse::Ok();
-    cache::apply(&mut b, &v, None);
-    b.insert_header(("X-Cache", if hit { "hit" } else { "miss" }));
-    Ok(b.content_type(body.content_type).body(body.bytes))
+    let mut r = HttpResponse::Ok();
+    cache::apply(&mut r, &v, None);
+    r.insert_header(("X-Cache", if hit { "hit" } else { "miss" }));
+    r.insert_header((header::VARY, "accept-encoding"));
+    r.content_type(body.content_type);
+    // Compressed here, once per kept answer, rather than by the middleware
+    // on every response (it leaves an answer with a Content-Encoding alone).
+    if cache::accepts_gzip(req) {
+        r.insert_header((header::CONTENT_ENCODING, "gzip"));
+        return Ok(r.body(body.gzipped().clone()));
+    }
+    Ok(r.body(body.bytes))
 }
 
 fn json_bytes(body: &impl Serialize) -> Result<Vec<u8>, Error> {

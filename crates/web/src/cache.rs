@@ -5,6 +5,7 @@
 use std::hash::{Hash, Hasher};
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 
 pub struct Validators {
@@ -57,11 +58,51 @@ struct Kept {
     lru: lru::LruCache<String, Body>,
 }
 
-/// A kept answer.
+/// A kept answer, and once a client has asked for it so, its gzip form
+/// (made once, shared by every clone).
 #[derive(Clone)]
 pub struct Body {
     pub content_type: &'static str,
-    pub bytes: actix_web::web::Bytes,
+    pub bytes: Bytes,
+    gzipped: std::sync::Arc<std::sync::OnceLock<Bytes>>,
+}
+
+impl Body {
+    pub fn new(content_type: &'static str, bytes: Bytes) -> Body {
+        Body { content_type, bytes, gzipped: Default::default() }
+    }
+
+    pub fn gzipped(&self) -> &Bytes {
+        self.gzipped.get_or_init(|| {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(&self.bytes).and_then(|_| e.finish()).map(Bytes::from).unwrap_or_default()
+        })
+    }
+
+    fn size(&self) -> usize {
+        // The gzip form, when made, is a fraction of the body: counted as a
+        // half so the budget holds either way.
+        self.bytes.len() + self.bytes.len() / 2 + ENTRY_OVERHEAD
+    }
+}
+
+/// The client takes gzip (`Accept-Encoding: gzip`, not `gzip;q=0`).
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers().get_all(header::ACCEPT_ENCODING).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
+        let mut parts = t.split(';').map(str::trim);
+        parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"))
+            && parts.all(|p| p.replace(' ', "").parse::<Q>().map_or(true, |q| q.0 > 0.0))
+    })
+}
+
+struct Q(f32);
+
+impl std::str::FromStr for Q {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Q, ()> {
+        s.strip_prefix("q=").and_then(|q| q.parse().ok()).map(Q).ok_or(())
+    }
 }
 
 /// What an entry costs besides its key and body (map slot, pointers).
@@ -96,7 +137,7 @@ impl Responses {
 
     /// Keeps `body` unless it would take more than a sixteenth of the budget.
     pub fn put(&self, seq: i64, key: String, body: Body) {
-        let size = key.len() + body.bytes.len() + ENTRY_OVERHEAD;
+        let size = key.len() + body.size();
         if size > self.budget / 16 {
             return;
         }
@@ -105,12 +146,12 @@ impl Responses {
             return;
         }
         if let Some(old) = k.lru.put(key.clone(), body) {
-            k.bytes -= key.len() + old.bytes.len() + ENTRY_OVERHEAD;
+            k.bytes -= key.len() + old.size();
         }
         k.bytes += size;
         while k.bytes > self.budget {
             let Some((key, old)) = k.lru.pop_lru() else { break };
-            k.bytes -= key.len() + old.bytes.len() + ENTRY_OVERHEAD;
+            k.bytes -= key.len() + old.size();
         }
     }
 
@@ -141,7 +182,7 @@ mod tests {
     use super::*;
 
     fn body(n: usize) -> Body {
-        Body { content_type: "application/json", bytes: vec![b'x'; n].into() }
+        Body::new("application/json", vec![b'x'; n].into())
     }
 
     #[test]
@@ -170,5 +211,29 @@ mod tests {
         r.put(2, "/39".into(), body(400));
         assert_eq!(r.usage(), (n, bytes));
         assert!(Responses::new(0).get(0, "/a").is_none());
+    }
+
+    #[test]
+    fn the_gzip_form_is_the_body_and_made_once() {
+        use std::io::Read;
+        let b = body(5000);
+        let kept = b.clone();
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&b.gzipped()[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b.bytes);
+        assert!(b.gzipped().len() < 100);
+        assert_eq!(kept.gzipped().as_ptr(), b.gzipped().as_ptr(), "shared by clones");
+    }
+
+    #[test]
+    fn gzip_is_sent_to_clients_that_take_it() {
+        let ask = |v: &str| {
+            accepts_gzip(
+                &actix_web::test::TestRequest::default().insert_header((header::ACCEPT_ENCODING, v)).to_http_request(),
+            )
+        };
+        assert!(ask("gzip") && ask("gzip, deflate, br") && ask("br;q=1.0, GZIP;q=0.5") && ask("gzip; q=1"));
+        assert!(!ask("gzip;q=0") && !ask("br") && !ask("identity") && !ask("x-gzip2"));
+        assert!(!accepts_gzip(&actix_web::test::TestRequest::default().to_http_request()));
     }
 }
