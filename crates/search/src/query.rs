@@ -630,8 +630,13 @@ pub fn run(cx: &Context<'_>, q: &SearchQuery) -> tantivy::Result<Found> {
     // With a point, the difference in latitude alone bounds the distance
     // from below (haversine): far matches are passed over unmeasured.
     let by_distance = q.visits.is_none() && q.sort != Sort::Name;
-    let farther = |e: u32, w: &Ranked| match (origin, w.distance_m, side.entries[e as usize].point) {
-        (Some(o), Some(d), Some(p)) => EARTH_RADIUS_M * (p.lat - o.lat).abs().to_radians() > d * (1.0 + 1e-9) + 1e-6,
+    // (The f32 latitude is within 2e-6° of the true one, so less 1e-5° the
+    // bound is still a lower bound; without a point it is NaN: never farther.)
+    let farther = |e: u32, w: &Ranked| match (origin, w.distance_m) {
+        (Some(o), Some(d)) => {
+            let dlat = (f64::from(side.lats[e as usize]) - o.lat).abs() - 1e-5;
+            EARTH_RADIUS_M * dlat.to_radians() > d * (1.0 + 1e-9) + 1e-6
+        }
         _ => false,
     };
     let worse = |e: u32, s: Score, w: &Ranked| {

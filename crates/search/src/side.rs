@@ -197,6 +197,10 @@ pub struct Side {
     /// compared as a number, kept apart from `entries` so ranking many
     /// matches stays in cache.
     pub orders: Vec<u32>,
+    /// Per entry, its latitude as f32 (NaN without a point), apart from
+    /// `entries` for the same reason: the lower bound on the distance of
+    /// every match of a common word near a point is read from here.
+    pub lats: Vec<f32>,
     /// Every distinct folded topic (service, category, 診療科目 …) in the
     /// index: a query part is matched against them as a substring
     /// (「内科」 in 「心療内科」) and searched as exact terms.
@@ -344,6 +348,7 @@ impl Side {
             orders[i as usize] = rank as u32;
         }
         drop((order_keys, order_terms));
+        let lats = entries.iter().map(|e| e.point.map_or(f32::NAN, |p| p.lat as f32)).collect();
         let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
         let sphere = RTree::bulk_load(
             entries
@@ -403,6 +408,7 @@ impl Side {
             flags: flag_column,
             any_flags,
             orders,
+            lats,
             topic_terms: TopicTerms::new(topic_terms.into_iter().collect()),
             schedules,
             strings: interner.strings,
