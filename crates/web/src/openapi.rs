@@ -81,7 +81,7 @@ pub fn spec() -> Value {
     ));
     json!({
         "openapi": "3.1.0",
-        "info": { "title": "つなぎ 医療・介護資源マップ API", "version": "1", "description": "施設の検索・地図・自治体標準形式でのダウンロード。すべて読み取り専用です。" },
+        "info": { "title": "つなぎ 医療・介護資源マップ API", "version": "1", "description": "施設の検索・地図・自治体標準形式でのダウンロード。すべて読み取り専用です。検索・GeoJSON・地図・市町村の答えは、同じ URL を次に尋ねた人のためにサーバーが覚えておきます（データの取り込みや修正があるとすべて忘れます）。ヘッダー X-Cache が hit なら覚えていた答え、miss なら今つくった答えです。Cache-Control: no-cache を送ると必ず今つくります。ETag と If-None-Match で、変わっていなければ 304 を返します。" },
         "paths": {
             "/api/v1/facilities": { "get": {
                 "summary": "施設を探す", "parameters": list_params,
