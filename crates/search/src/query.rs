@@ -1051,6 +1051,21 @@ fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize
     let trivial = filter.is_trivial(side);
     let attributes = |i: u32| trivial || filter.attributes(side, i);
     let ok = |i: u32| attributes(i) && filter.bounds(side, i);
+    if let (Some(c), Some(r), None) = (q.near, q.radius_m, &q.bbox) {
+        // The tree's chord test is the radius already: only a point in its
+        // outer millionth (float rounding) is measured again by `bounds`.
+        let (o, sure) = (xyz(c), chord2(r * (1.0 - 1e-6)));
+        return Candidates::List(
+            side.sphere
+                .locate_within_distance(o, chord2(r))
+                .filter(|p| {
+                    attributes(p.entry)
+                        && (rstar::PointDistance::distance_2(*p, &o) < sure || filter.bounds(side, p.entry))
+                })
+                .map(|p| p.entry)
+                .collect(),
+        );
+    }
     if let Some(inside) = in_place(side, q) {
         // A box alone is exactly what the plane tree returned.
         let bounded = q.near.is_none() || q.radius_m.is_none();
