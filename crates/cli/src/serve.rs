@@ -52,7 +52,7 @@ pub fn run(config: &Config, a: Args) -> Result<i32> {
     };
     web.boundary_files = config.boundary_files();
     web.bench_routes = a.bench_routes;
-    web.response_cache_bytes = a.response_cache_mb << 20;
+    web.response_cache_bytes = a.response_cache_mb.saturating_mul(1 << 20);
     let state = AppState::new(store, index.clone(), reference, web)?;
     let workers = a.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     eprintln!("tsunagi: {} facilities ({n} re-indexed), serving on http://{}", index.len(), a.bind);

@@ -27,7 +27,9 @@ use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 use crate::areas::{AreaKind, Areas};
 use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
 use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
-use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, EARTH_RADIUS_M, NONE, Side, VisitShape, chord2, xyz};
+use crate::side::{
+    DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, EARTH_RADIUS_M, NONE, Side, SpherePoint, VisitShape, chord2, xyz,
+};
 use crate::synonyms::Synonyms;
 
 /// Tier weights, best first. A part scores the best tier it reached, and
@@ -957,10 +959,17 @@ fn places(side: &Side, q: &SearchQuery) -> Option<Vec<u32>> {
 }
 
 /// The entries within the query's radius (a point and a distance) or else
-/// its box, from the R-trees; `None` when it has neither.
+/// its box, from the R-trees; `None` when it has neither. The radius is
+/// exact: the tree's chord test is, up to float rounding, so only a point
+/// in its outer millionth is measured again by the haversine.
 fn in_place<'a>(side: &'a Side, q: &SearchQuery) -> Option<Box<dyn Iterator<Item = u32> + 'a>> {
     if let (Some(c), Some(r)) = (q.near, q.radius_m) {
-        return Some(Box::new(side.sphere.locate_within_distance(xyz(c), chord2(r)).map(|p| p.entry)));
+        let (o, sure) = (xyz(c), chord2(r * (1.0 - 1e-6)));
+        let inside = move |p: &&SpherePoint| {
+            rstar::PointDistance::distance_2(*p, &o) < sure
+                || side.entries[p.entry as usize].point.is_some_and(|pt| pt.distance_m(c) <= r)
+        };
+        return Some(Box::new(side.sphere.locate_within_distance(o, chord2(r)).filter(inside).map(|p| p.entry)));
     }
     let b = q.bbox.as_ref()?;
     let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
@@ -1051,25 +1060,11 @@ fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize
     let trivial = filter.is_trivial(side);
     let attributes = |i: u32| trivial || filter.attributes(side, i);
     let ok = |i: u32| attributes(i) && filter.bounds(side, i);
-    if let (Some(c), Some(r), None) = (q.near, q.radius_m, &q.bbox) {
-        // The tree's chord test is the radius already: only a point in its
-        // outer millionth (float rounding) is measured again by `bounds`.
-        let (o, sure) = (xyz(c), chord2(r * (1.0 - 1e-6)));
-        return Candidates::List(
-            side.sphere
-                .locate_within_distance(o, chord2(r))
-                .filter(|p| {
-                    attributes(p.entry)
-                        && (rstar::PointDistance::distance_2(*p, &o) < sure || filter.bounds(side, p.entry))
-                })
-                .map(|p| p.entry)
-                .collect(),
-        );
-    }
     if let Some(inside) = in_place(side, q) {
-        // A box alone is exactly what the plane tree returned.
-        let bounded = q.near.is_none() || q.radius_m.is_none();
-        return Candidates::List(if bounded {
+        // A radius or a box alone is exactly what the trees returned; with
+        // both, the box is checked too.
+        let exact = q.bbox.is_none() || q.near.is_none() || q.radius_m.is_none();
+        return Candidates::List(if exact {
             inside.filter(|&i| attributes(i)).collect()
         } else {
             inside.filter(|&i| ok(i)).collect()

@@ -91,18 +91,9 @@ impl Body {
 pub fn accepts_gzip(req: &HttpRequest) -> bool {
     req.headers().get_all(header::ACCEPT_ENCODING).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
         let mut parts = t.split(';').map(str::trim);
-        parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"))
-            && parts.all(|p| p.replace(' ', "").parse::<Q>().map_or(true, |q| q.0 > 0.0))
+        let refused = |p: &str| p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0);
+        parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip")) && !parts.any(refused)
     })
-}
-
-struct Q(f32);
-
-impl std::str::FromStr for Q {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Q, ()> {
-        s.strip_prefix("q=").and_then(|q| q.parse().ok()).map(Q).ok_or(())
-    }
 }
 
 /// What an entry costs besides its key and body (map slot, pointers).
