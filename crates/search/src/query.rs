@@ -245,7 +245,7 @@ impl<'a> Filter<'a> {
     }
 }
 
-fn term(field: Field, text: &str) -> Term {
+pub(crate) fn term(field: Field, text: &str) -> Term {
     Term::from_field_text(field, text)
 }
 
@@ -282,6 +282,9 @@ fn any(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
 /// One tier of a text part: its weight, and the queries any of which
 /// reaches it.
 type Tier = (f32, Vec<Box<dyn Query>>);
+
+/// Matched entries with their scores.
+type Scored = Vec<(u32, Score)>;
 
 /// The text of a query, tier by tier, before it becomes one tantivy query.
 struct Text {
@@ -433,12 +436,12 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
                 tiers.extend(tiered(bigram_query(f.reading_sound, &sound).into_iter().collect(), tier::READING_SOUND));
             }
         }
-        let mut topics: Vec<Box<dyn Query>> = topic_terms
-            .containing(&variants, MAX_TOPIC_TERMS)
-            .into_iter()
-            .map(|t| term_query(f.topics_exact, t))
-            .collect();
-        topics.extend(all_words(f.topics, &words));
+        let (reaching, all) = topic_terms.reaching(&variants, MAX_TOPIC_TERMS);
+        let mut topics: Vec<Box<dyn Query>> = reaching.into_iter().map(|t| term_query(f.topics_exact, t)).collect();
+        // A word whose facilities those terms all reach adds none.
+        if !(all && matches!(words.as_slice(), [w] if topic_terms.covers(&variants, w))) {
+            topics.extend(all_words(f.topics, &words));
+        }
         tiers.extend(tiered(topics, tier::TOPICS));
         // A phone or FAX number, typed with or without hyphens.
         if let Some(digits) = phone_digits(part) {
@@ -805,12 +808,7 @@ fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
 }
 
 /// The text's matches, with their scores, that pass the filters too.
-fn text_matches(
-    cx: &Context<'_>,
-    q: &SearchQuery,
-    filter: &Filter<'_>,
-    text: Text,
-) -> tantivy::Result<Vec<(u32, Score)>> {
+fn text_matches(cx: &Context<'_>, q: &SearchQuery, filter: &Filter<'_>, text: Text) -> tantivy::Result<Scored> {
     Ok(text_matches_keeping(cx, q, filter, text, None)?.0)
 }
 
@@ -824,10 +822,15 @@ fn text_matches_keeping(
     keep: Option<usize>,
 ) -> tantivy::Result<(Vec<(u32, Score)>, usize)> {
     let places = places(&cx.side, q);
-    if places.is_none()
-        && let Some(tiers) = text.single_part()
-    {
-        return tier_matches(cx, filter, tiers, keep);
+    if let Some(tiers) = text.single_part() {
+        return match places {
+            None => tier_matches(cx, filter, tiers, keep),
+            Some(places) => {
+                let matches = tier_among(cx, filter, tiers, places)?;
+                let total = matches.len();
+                Ok((matches, total))
+            }
+        };
     }
     let matches = merged_matches(cx, q, filter, text, places)?;
     let total = matches.len();
@@ -842,7 +845,7 @@ fn merged_matches(
     filter: &Filter<'_>,
     text: Text,
     places: Option<Vec<u32>>,
-) -> tantivy::Result<Vec<(u32, Score)>> {
+) -> tantivy::Result<Scored> {
     let mut clauses = vec![(Occur::Must, text.into_query())];
     clauses.extend(term_filters(cx.fields, q));
     let query = BooleanQuery::new(clauses);
@@ -857,17 +860,25 @@ fn merged_matches(
     Ok(matches)
 }
 
-/// A one-part text's matches both ways, term at a time and merged by
-/// tantivy, each sorted (for the test that they agree).
+/// A one-part text's matches every way, each sorted (for the test that
+/// they agree): merged by tantivy, term at a time, and among the query's
+/// places (its box or radius) merged and tier by tier; and how many term
+/// at a time counts when it lists only what can be among the best 3.
 #[cfg(test)]
-pub fn one_part_both_ways(cx: &Context<'_>, q: &SearchQuery) -> Option<[Vec<(u32, Score)>; 2]> {
+pub fn one_part_every_way(cx: &Context<'_>, q: &SearchQuery) -> Option<(Vec<Scored>, usize)> {
     let filter = Filter::new(q, &cx.side, cx.areas);
-    let text = q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()))?;
-    let mut tiered = tier_matches(cx, &filter, text.single_part()?, None).unwrap().0;
-    let mut merged = merged_matches(cx, q, &filter, text, None).unwrap();
-    tiered.sort_by_key(|m| m.0);
-    merged.sort_by_key(|m| m.0);
-    Some([tiered, merged])
+    let text = || q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()));
+    let tiers = text()?;
+    let tiers = tiers.single_part()?;
+    let mut ways =
+        vec![merged_matches(cx, q, &filter, text()?, None).unwrap(), tier_matches(cx, &filter, tiers, None).unwrap().0];
+    if let Some(places) = places(&cx.side, q) {
+        ways.push(merged_matches(cx, q, &filter, text()?, Some(places.clone())).unwrap());
+        ways.push(tier_among(cx, &filter, tiers, places).unwrap());
+    }
+    ways.iter_mut().for_each(|w| w.sort_by_key(|m| m.0));
+    let counted = tier_matches(cx, &filter, tiers, Some(3)).unwrap().1;
+    Some((ways, counted))
 }
 
 /// The matches of a text of one part, term at a time: each tier's
@@ -897,25 +908,38 @@ fn tier_matches(
     // Stable: tiers of equal weight keep their order (any gives the same).
     best_first.sort_by(|a, b| b.0.total_cmp(&a.0));
     let exclude = filter.excluded_docs();
-    let trivial = filter.is_trivial(side);
     let bounded = filter.q.bbox.is_some() || filter.q.radius_m.is_some();
     let readers = cx.searcher.segment_readers();
     let mut seen: Vec<Vec<u64>> = readers.iter().map(|r| vec![0u64; (r.max_doc() as usize).div_ceil(64)]).collect();
+    // A filter of categories alone is checked on their docs' bits.
+    let by_bits = filter.categories_only();
+    let of_categories = (by_bits && filter.categories != 0).then(|| side.docs_of_categories(filter.categories));
+    let passes = |e: u32| (by_bits || filter.attributes(side, e)) && (!bounded || filter.bounds(side, e));
     let mut out = Vec::new();
-    let mut counted = 0;
+    // The documents seen by the listed tiers, once a tier is only counted.
+    let mut listed_seen: Option<Vec<Vec<u64>>> = None;
     // The lowest tier listed so far.
     let mut last = f32::INFINITY;
     for (score, postings) in &best_first {
         // Once `keep` matches score more than this tier, none of its own
-        // can place: they are only counted.
-        let listed = keep.is_none_or(|k| out.len() < k || *score >= last);
-        if listed {
-            last = *score;
+        // (nor of any tier below) can place: they are only counted, their
+        // documents marked now and checked once at the end, however many
+        // tiers reach them (歯科 reaches its 140,000 facilities through
+        // 1.2 million postings).
+        let listed = listed_seen.is_none() && keep.is_none_or(|k| out.len() < k || *score >= last);
+        if !listed && listed_seen.is_none() {
+            listed_seen = Some(seen.clone());
         }
+        last = last.min(*score);
         for (ord, reader) in readers.iter().enumerate() {
             let (by_doc, seen) = (&side.by_doc[ord], &mut seen[ord]);
+            let allowed = of_categories.as_ref().map(|c| c[ord].as_slice());
             for p in postings {
                 p.for_each(reader, &mut |docs: &[DocId]| {
+                    if !listed {
+                        mark(seen, docs);
+                        return;
+                    }
                     for &doc in docs {
                         let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
                         if seen[word] & bit != 0 {
@@ -923,24 +947,55 @@ fn tier_matches(
                         }
                         seen[word] |= bit;
                         let e = by_doc[doc as usize];
-                        if e & exclude != 0 {
-                            continue;
-                        }
-                        let e = e & DOC_ENTRY;
-                        if (trivial || filter.attributes(side, e)) && (!bounded || filter.bounds(side, e)) {
-                            if listed {
-                                out.push((e, *score));
-                            } else {
-                                counted += 1;
-                            }
+                        if e & exclude == 0 && allowed.is_none_or(|a| a[word] & bit != 0) && passes(e & DOC_ENTRY) {
+                            out.push((e & DOC_ENTRY, *score));
                         }
                     }
                 })?;
             }
         }
     }
+    let mut counted = 0;
+    if let Some(before) = listed_seen {
+        for (ord, (now, before)) in seen.iter().zip(&before).enumerate() {
+            if by_bits && !bounded {
+                let visible = side.visible(ord, exclude);
+                let new = now.iter().zip(before).zip(visible).map(|((&n, &b), &v)| n & !b & v);
+                counted += match &of_categories {
+                    Some(c) => new.zip(&c[ord]).map(|(n, &a)| (n & a).count_ones() as usize).sum::<usize>(),
+                    None => new.map(|n| n.count_ones() as usize).sum::<usize>(),
+                };
+                continue;
+            }
+            let by_doc = &side.by_doc[ord];
+            for (w, (&now, &before)) in now.iter().zip(before).enumerate() {
+                let mut new = now & !before;
+                while new != 0 {
+                    let doc = w * 64 + new.trailing_zeros() as usize;
+                    new &= new - 1;
+                    let e = by_doc[doc];
+                    counted += usize::from(e & exclude == 0 && passes(e & DOC_ENTRY));
+                }
+            }
+        }
+    }
     let total = out.len() + counted;
     Ok((out, total))
+}
+
+/// Sets the bits of `docs` (in order) in `seen`, a word at a time: the
+/// bits of one word gather in a register rather than in memory.
+fn mark(seen: &mut [u64], docs: &[DocId]) {
+    let Some(&first) = docs.first() else { return };
+    let (mut word, mut bits) = (first / 64, 0u64);
+    for &doc in docs {
+        if doc / 64 != word {
+            seen[word as usize] |= bits;
+            (word, bits) = (doc / 64, 0);
+        }
+        bits |= 1u64 << (doc % 64);
+    }
+    seen[word as usize] |= bits;
 }
 
 /// The entries inside the query's box or radius, when there are few enough
@@ -976,10 +1031,61 @@ fn in_place<'a>(side: &'a Side, q: &SearchQuery) -> Option<Box<dyn Iterator<Item
     Some(Box::new(side.plane.locate_in_envelope(&env).map(|p| p.entry)))
 }
 
+/// [`tier_matches`] among `places` (from [`places`]): each tier's
+/// queries, best tier first, are moved to the places no better tier has
+/// reached (skipping through their postings), so a word in a town's box
+/// reads a few blocks of each, not every match in the country nor the
+/// merged disjunction of them all.
+fn tier_among(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier], places: Vec<u32>) -> tantivy::Result<Scored> {
+    use tantivy::DocSet;
+    let side: &Side = &cx.side;
+    let scoring = tantivy::query::EnableScoring::disabled_from_searcher(cx.searcher);
+    let mut left: Vec<(tantivy::DocAddress, u32)> = places
+        .into_iter()
+        .filter(|&e| filter.attributes(side, e) && filter.after_text(side, e))
+        .map(|e| (side.entries[e as usize].doc, e))
+        .collect();
+    left.sort_unstable_by_key(|(d, _)| (d.segment_ord, d.doc_id));
+    let mut best_first: Vec<&Tier> = tiers.iter().collect();
+    // Stable: tiers of equal weight keep their order (any gives the same).
+    best_first.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out = Vec::new();
+    for (score, alternatives) in best_first {
+        for query in alternatives {
+            if left.is_empty() {
+                return Ok(out);
+            }
+            let weight = query.weight(scoring)?;
+            let mut reached = vec![false; left.len()];
+            let mut at = 0;
+            for segment in left.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+                let mut scorer = weight.scorer(cx.searcher.segment_reader(segment[0].0.segment_ord), 1.0)?;
+                for (i, &(addr, entry)) in segment.iter().enumerate() {
+                    let mut doc = scorer.doc();
+                    if doc < addr.doc_id {
+                        doc = scorer.seek(addr.doc_id);
+                    }
+                    if doc == tantivy::TERMINATED {
+                        break;
+                    }
+                    if doc == addr.doc_id {
+                        reached[at + i] = true;
+                        out.push((entry, *score));
+                    }
+                }
+                at += segment.len();
+            }
+            let mut reached = reached.into_iter();
+            left.retain(|_| !reached.next().unwrap_or(false));
+        }
+    }
+    Ok(out)
+}
+
 /// The text matches among `entries`, with their scores: the query's scorer
 /// is moved to each of their documents in order (skipping through the
 /// postings) instead of visiting every match.
-fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy::Result<Vec<(u32, Score)>> {
+fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy::Result<Scored> {
     use tantivy::DocSet;
     let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(cx.searcher))?;
     let mut docs: Vec<(tantivy::DocAddress, u32)> =
@@ -1101,6 +1207,17 @@ impl Filter<'_> {
     /// The [`Side::by_doc`] visibility bits of the entries left out.
     fn excluded_docs(&self) -> u32 {
         DOC_HIDDEN | if self.excluded_flags & flag::PROFESSIONAL != 0 { DOC_PROFESSIONAL } else { 0 }
+    }
+
+    /// Whether the filter asks nothing but categories (if any) and the
+    /// visibility that [`Side::by_doc`] and [`Side::visible`] carry.
+    fn categories_only(&self) -> bool {
+        self.services == 0
+            && self.capabilities == 0
+            && self.required_flags == 0
+            && self.municipalities.is_empty()
+            && !self.care_areas_wanted
+            && self.moment.is_none()
     }
 
     fn is_trivial(&self, side: &Side) -> bool {

@@ -134,16 +134,30 @@ fn str_at(
 
 /// The distinct topic terms, with the terms each character occurs in, so
 /// that finding the ones containing a word reads only the terms sharing
-/// its rarest character instead of every term.
+/// its rarest character instead of every term; and per term the others
+/// held by every facility holding it (歯科 by every 小児歯科 and 矯正歯科:
+/// a query reaching both needs read only the postings of 歯科).
 #[derive(Debug, Default)]
 pub struct TopicTerms {
     terms: Vec<String>,
     by_char: HashMap<char, Vec<u32>>,
+    /// Per term, sorted: the terms whose facilities include all of its.
+    supersets: Vec<Box<[u32]>>,
+    /// Sorted: the words of the topics (as the word field holds them)
+    /// whose every facility has a term containing the word.
+    covered: Vec<String>,
 }
 
 impl TopicTerms {
-    /// `terms` sorted and distinct.
+    /// `terms` sorted and distinct, none known to include another.
     pub fn new(terms: Vec<String>) -> TopicTerms {
+        let supersets = vec![Box::default(); terms.len()];
+        TopicTerms::with_cover(terms, supersets, Vec::new())
+    }
+
+    /// `terms` sorted and distinct, per term the ones including it, and
+    /// the words their terms cover (see [`Self::covers`]).
+    pub fn with_cover(terms: Vec<String>, supersets: Vec<Box<[u32]>>, covered: Vec<String>) -> TopicTerms {
         let mut by_char: HashMap<char, Vec<u32>> = HashMap::new();
         for (i, t) in terms.iter().enumerate() {
             let mut seen: Vec<char> = t.chars().collect();
@@ -153,7 +167,15 @@ impl TopicTerms {
                 by_char.entry(c).or_default().push(i as u32);
             }
         }
-        TopicTerms { terms, by_char }
+        TopicTerms { terms, by_char, supersets, covered }
+    }
+
+    /// Whether the terms containing one of `words` reach every facility
+    /// whose topics hold the word `word`: it holds a term containing
+    /// the word, which contains one of `words` when the word does.
+    pub fn covers(&self, words: &[String], word: &str) -> bool {
+        self.covered.binary_search_by(|w| w.as_str().cmp(word)).is_ok()
+            && words.iter().any(|w| word.contains(w.as_str()))
     }
 
     /// Whether `word` is one of the terms.
@@ -163,6 +185,24 @@ impl TopicTerms {
 
     /// The terms containing any of `words`, in term order, at most `limit`.
     pub fn containing(&self, words: &[String], limit: usize) -> Vec<&str> {
+        self.found(words).into_iter().take(limit).map(|i| self.terms[i as usize].as_str()).collect()
+    }
+
+    /// [`Self::containing`], less the terms whose facilities another of
+    /// them all has (of terms held by the same facilities, the first):
+    /// the same facilities, from fewer postings; and whether that is all
+    /// of them (none left out past `limit`).
+    pub fn reaching(&self, words: &[String], limit: usize) -> (Vec<&str>, bool) {
+        let found = self.found(words);
+        let includes = |j: u32, i: u32| self.supersets[i as usize].binary_search(&j).is_ok();
+        let needed = |&&i: &&u32| !found.iter().any(|&j| j != i && includes(j, i) && (j < i || !includes(i, j)));
+        let mut out: Vec<&str> = found.iter().filter(needed).map(|&i| self.terms[i as usize].as_str()).collect();
+        let all = out.len() <= limit;
+        out.truncate(limit);
+        (out, all)
+    }
+
+    fn found(&self, words: &[String]) -> Vec<u32> {
         let mut found: Vec<u32> = Vec::new();
         for w in words {
             let rarest =
@@ -172,8 +212,126 @@ impl TopicTerms {
         }
         found.sort_unstable();
         found.dedup();
-        found.into_iter().take(limit).map(|i| self.terms[i as usize].as_str()).collect()
+        found
     }
+}
+
+/// The distinct terms of `exact` (the topics whole) and what their
+/// postings imply, over all live documents: per term, the other terms
+/// held by every document holding it; and the words of `words` (the
+/// topics cut into words) whose every document holds a term containing
+/// the word (so that the terms containing it reach all its documents).
+/// Each segment's documents are listed with their terms once, then each
+/// term's set is the meet of its documents' lists.
+fn topic_terms(
+    searcher: &Searcher,
+    exact: tantivy::schema::Field,
+    words: tantivy::schema::Field,
+) -> tantivy::Result<TopicTerms> {
+    let mut terms = std::collections::BTreeSet::new();
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(exact)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                terms.insert(t.to_string());
+            }
+        }
+    }
+    let terms: Vec<String> = terms.into_iter().collect();
+    use tantivy::postings::{BlockSegmentPostings, TermInfo};
+    let mut sets: Vec<Option<Vec<u32>>> = vec![None; terms.len()];
+    let mut done = vec![false; terms.len()];
+    // Per word: the terms containing it, and whether it is still covered.
+    let mut covered: std::collections::BTreeMap<String, (Vec<u32>, bool)> = Default::default();
+    for reader in searcher.segment_readers() {
+        let alive = reader.alive_bitset();
+        let dictionary = |field| -> tantivy::Result<_> {
+            let inverted = reader.inverted_index(field)?;
+            let mut out: Vec<(String, TermInfo)> = Vec::new();
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    out.push((t.to_string(), stream.value().clone()));
+                }
+            }
+            Ok((inverted, out))
+        };
+        let each_doc = |inverted: &tantivy::InvertedIndexReader,
+                        info: &TermInfo,
+                        f: &mut dyn FnMut(u32) -> bool|
+         -> tantivy::Result<()> {
+            let mut block: BlockSegmentPostings =
+                inverted.read_block_postings_from_terminfo(info, tantivy::schema::IndexRecordOption::Basic)?;
+            while !block.docs().is_empty() {
+                for &d in block.docs() {
+                    if alive.is_none_or(|a| a.is_alive(d)) && !f(d) {
+                        return Ok(());
+                    }
+                }
+                block.advance();
+            }
+            Ok(())
+        };
+        let (inverted, found) = dictionary(exact)?;
+        let infos: Vec<(u32, TermInfo)> =
+            found.into_iter().filter_map(|(t, info)| Some((terms.binary_search(&t).ok()? as u32, info))).collect();
+        // Each document's terms, in term order (compressed rows).
+        let mut start = vec![0u32; reader.max_doc() as usize + 1];
+        for (_, info) in &infos {
+            each_doc(&inverted, info, &mut |d| {
+                start[d as usize + 1] += 1;
+                true
+            })?;
+        }
+        for d in 1..start.len() {
+            start[d] += start[d - 1];
+        }
+        let mut fill = start.clone();
+        let mut held = vec![0u32; *start.last().unwrap_or(&0) as usize];
+        for (i, info) in &infos {
+            each_doc(&inverted, info, &mut |d| {
+                held[fill[d as usize] as usize] = *i;
+                fill[d as usize] += 1;
+                true
+            })?;
+        }
+        drop(fill);
+        let row = |d: u32| &held[start[d as usize] as usize..start[d as usize + 1] as usize];
+        for (i, info) in &infos {
+            let i = *i as usize;
+            if done[i] {
+                continue;
+            }
+            let mut set = sets[i].take();
+            each_doc(&inverted, info, &mut |d| {
+                match &mut set {
+                    None => set = Some(row(d).iter().copied().filter(|&j| j as usize != i).collect()),
+                    Some(s) => s.retain(|j| row(d).binary_search(j).is_ok()),
+                }
+                set.as_ref().is_some_and(|s| !s.is_empty())
+            })?;
+            done[i] = set.as_ref().is_some_and(Vec::is_empty);
+            sets[i] = set;
+        }
+        let (inverted, found) = dictionary(words)?;
+        for (word, info) in found {
+            let (holders, ok) = covered.entry(word).or_insert_with_key(|w| {
+                let holders = (0..terms.len() as u32).filter(|&j| terms[j as usize].contains(w.as_str())).collect();
+                (holders, true)
+            });
+            if !*ok {
+                continue;
+            }
+            each_doc(&inverted, &info, &mut |d| {
+                *ok = row(d).iter().any(|j| holders.binary_search(j).is_ok());
+                *ok
+            })?;
+        }
+    }
+    let supersets = sets.into_iter().map(|s| s.unwrap_or_default().into_boxed_slice()).collect();
+    let covered = covered.into_iter().filter(|(_, (_, ok))| *ok).map(|(w, _)| w).collect();
+    Ok(TopicTerms::with_cover(terms, supersets, covered))
 }
 
 pub struct Side {
@@ -191,6 +349,14 @@ pub struct Side {
     /// Per segment ordinal, doc id → entry and visibility bits
     /// ([`DOC_HIDDEN`], [`DOC_PROFESSIONAL`]; [`NONE`] for deleted docs).
     pub by_doc: Vec<Vec<u32>>,
+    /// Per segment ordinal, a bit per doc: alive and not hidden; and also
+    /// not for professionals only (the docs a text match may count
+    /// without reading [`Self::by_doc`], a word of 64 at a time).
+    shown: Vec<Vec<u64>>,
+    public: Vec<Vec<u64>>,
+    /// Per category bit (of [`Self::categories`]), per segment ordinal, a
+    /// bit per doc of that category (empty for a category none has).
+    category_docs: Vec<Vec<Vec<u64>>>,
     /// Every flag some entry has.
     pub any_flags: u64,
     /// Per entry, its rank in name order (then id): the stable tie-break,
@@ -231,13 +397,35 @@ impl Side {
         (e.schedule != NONE).then(|| &self.schedules[e.schedule as usize])
     }
 
+    /// The bits of the docs of segment `ord` that no bit of `exclude`
+    /// ([`DOC_HIDDEN`], [`DOC_PROFESSIONAL`]) leaves out.
+    pub fn visible(&self, ord: usize, exclude: u32) -> &[u64] {
+        if exclude & DOC_PROFESSIONAL != 0 { &self.public[ord] } else { &self.shown[ord] }
+    }
+
+    /// Per segment ordinal, the bits of the docs having any category of
+    /// `mask` (a text match's category checked a word of 64 docs at a time).
+    pub fn docs_of_categories(&self, mask: u64) -> Vec<Vec<u64>> {
+        let mut out: Vec<Vec<u64>> = self.by_doc.iter().map(|m| vec![0u64; m.len().div_ceil(64)]).collect();
+        for (bit, docs) in self.category_docs.iter().enumerate() {
+            if mask & (1 << bit) == 0 || docs.is_empty() {
+                continue;
+            }
+            for (out, docs) in out.iter_mut().zip(docs) {
+                out.iter_mut().zip(docs).for_each(|(o, d)| *o |= d);
+            }
+        }
+        out
+    }
+
     pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
         let mut entries = Vec::new();
         // Name-order keys as (segment, ordinal) into each segment's sorted
         // dictionary, read once in order (a lookup per document is slow).
         let mut order_keys: Vec<(u32, u32)> = Vec::new();
         let mut order_terms: Vec<Vec<Box<str>>> = Vec::new();
-        let mut by_doc = Vec::new();
+        let (mut by_doc, mut shown, mut public) = (Vec::new(), Vec::new(), Vec::new());
+        let mut category_docs: Vec<Vec<Vec<u64>>> = Vec::new();
         let (mut categories, mut services, mut flag_column) = (Vec::new(), Vec::new(), Vec::new());
         let mut any_flags = 0;
         let mut interner = Interner::default();
@@ -335,6 +523,33 @@ impl Side {
                     schedule,
                 });
             }
+            let bits = |exclude: u32| {
+                let mut bits = vec![0u64; map.len().div_ceil(64)];
+                for (doc, &e) in map.iter().enumerate() {
+                    bits[doc / 64] |= u64::from(e & exclude == 0) << (doc % 64);
+                }
+                bits
+            };
+            let words = map.len().div_ceil(64);
+            for (doc, &e) in map.iter().enumerate() {
+                if e == NONE {
+                    continue;
+                }
+                let mut mask = categories[(e & DOC_ENTRY) as usize];
+                while mask != 0 {
+                    let bit = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    if category_docs.len() <= bit {
+                        category_docs.resize(bit + 1, Vec::new());
+                    }
+                    let per_segment: &mut Vec<Vec<u64>> = &mut category_docs[bit];
+                    per_segment.resize(seg_ord + 1, Vec::new());
+                    per_segment[seg_ord].resize(words, 0);
+                    per_segment[seg_ord][doc / 64] |= 1 << (doc % 64);
+                }
+            }
+            shown.push(bits(DOC_HIDDEN));
+            public.push(bits(DOC_HIDDEN | DOC_PROFESSIONAL));
             by_doc.push(map);
         }
         let mut ranked: Vec<u32> = (0..entries.len() as u32).collect();
@@ -364,16 +579,7 @@ impl Side {
                 .filter_map(|(i, e)| e.point.map(|p| PlanePoint { lnglat: [p.lng, p.lat], entry: i as u32 }))
                 .collect(),
         );
-        let mut topic_terms = std::collections::BTreeSet::new();
-        for reader in searcher.segment_readers() {
-            let inverted = reader.inverted_index(f.topics_exact)?;
-            let mut terms = inverted.terms().stream()?;
-            while terms.advance() {
-                if let Ok(t) = std::str::from_utf8(terms.key()) {
-                    topic_terms.insert(t.to_string());
-                }
-            }
-        }
+        let topic_terms = topic_terms(searcher, f.topics_exact, f.topics)?;
         let mut visit_areas = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if flag_column[i] & flag::VISIT_AREA == 0 {
@@ -403,13 +609,16 @@ impl Side {
             entries,
             by_id,
             by_doc,
+            shown,
+            public,
+            category_docs,
             categories,
             services,
             flags: flag_column,
             any_flags,
             orders,
             lats,
-            topic_terms: TopicTerms::new(topic_terms.into_iter().collect()),
+            topic_terms,
             schedules,
             strings: interner.strings,
             sphere,

@@ -257,6 +257,24 @@ fn topic_terms_containing_a_word_as_a_scan_would_find_them() {
     assert_eq!(t.containing(&["科".to_string()], 2).len(), 2);
 }
 
+/// Of the terms containing a word, one whose facilities another of them
+/// all has is left out; of two held by the same facilities, the first stays.
+#[test]
+fn topic_terms_reaching_a_word_leave_out_the_ones_another_includes() {
+    // 0 小児歯科 ⊆ 2 歯科 = 3 歯科医院 (the same facilities); 1 歯医者 stands alone.
+    let terms: Vec<String> = ["小児歯科", "歯医者", "歯科", "歯科医院"].map(String::from).to_vec();
+    let supersets: Vec<Box<[u32]>> = vec![vec![2, 3].into(), Box::default(), vec![3].into(), vec![2].into()];
+    let t = side::TopicTerms::with_cover(terms, supersets, vec!["歯科".into()]);
+    let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    assert_eq!(t.reaching(&words(&["歯科"]), 10), (vec!["歯科"], true));
+    assert_eq!(t.reaching(&words(&["歯"]), 10), (vec!["歯医者", "歯科"], true));
+    assert_eq!(t.reaching(&words(&["歯"]), 1), (vec!["歯医者"], false));
+    assert_eq!(t.reaching(&words(&["小児"]), 10), (vec!["小児歯科"], true));
+    assert!(t.covers(&words(&["歯科"]), "歯科"));
+    assert!(!t.covers(&words(&["歯科医院"]), "歯科"), "a word shorter than the query's");
+    assert!(!t.covers(&words(&["歯医者"]), "歯医者"), "a word not covered");
+}
+
 /// An index whose terms were made by another analysis is recreated empty
 /// on open (the caller then rebuilds it from the store), not searched with
 /// queries whose terms it does not hold.
@@ -370,7 +388,7 @@ fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
     let side = index.current();
     let cx = index.context(&side);
     let base = |text: &str| SearchQuery { text: Some(text.into()), limit: 10, ..SearchQuery::default() };
-    let mut checked = 0;
+    let (mut checked, mut among_places) = (0, 0);
     for text in ["歯科", "薬局", "さくら", "訪看", "クリニック", "下松", "ｻｸﾗ", "ステーション"]
     {
         let c = GeoPoint::new(34.0, 131.8);
@@ -384,12 +402,80 @@ fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
             SearchQuery { bbox: Some(BBox { west: 131.75, south: 33.95, east: 131.85, north: 34.05 }), ..base(text) },
             SearchQuery { near: Some(c), ..base(text) },
             SearchQuery { near: Some(c), radius_m: Some(5000.0), ..base(text) },
+            // Few enough places to be searched among.
+            SearchQuery { bbox: Some(BBox { west: 131.78, south: 33.98, east: 131.82, north: 34.02 }), ..base(text) },
+            SearchQuery { near: Some(c), radius_m: Some(2500.0), ..base(text) },
+            SearchQuery {
+                near: Some(c),
+                radius_m: Some(2500.0),
+                categories: vec![CategoryFilter::Category(kinds[0].2)],
+                ..base(text)
+            },
         ];
         for q in queries {
-            let [tiered, merged] = query::one_part_both_ways(&cx, &q).expect("a one-part text");
-            assert_eq!(tiered, merged, "{q:?}");
+            let (ways, counted) = query::one_part_every_way(&cx, &q).expect("a one-part text");
+            let (merged, others) = ways.split_first().unwrap();
+            assert!(others.iter().all(|w| w == merged), "{q:?}: {ways:?}");
+            assert_eq!(counted, merged.len(), "{q:?}");
             checked += usize::from(!merged.is_empty());
+            among_places += usize::from(ways.len() == 4 && !merged.is_empty());
         }
     }
     assert!(checked >= 40, "too few queries matched anything: {checked}");
+    assert!(among_places >= 8, "too few queries matched among places: {among_places}");
+}
+
+/// The topic terms kept for a word reach the same facilities as every
+/// term containing it, and a word said to be covered adds none, on an
+/// index of random 診療科目 over two segments with deletions.
+#[test]
+fn topic_terms_left_out_reach_no_facility_the_kept_ones_miss() {
+    use tantivy::collector::DocSetCollector;
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+    let departments = ["歯科", "小児歯科", "矯正歯科", "内科", "心療内科", "消化器内科", "小児科"];
+    let make = |id: i64, next: &mut dyn FnMut() -> u64| {
+        let mut f = facility(&format!("医院{id}"), None, Service::HomeNursing, 34.0, 131.8);
+        let bits = next();
+        f.departments =
+            departments.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, d)| d.to_string()).collect();
+        // 小児歯科 always with 歯科; 心療内科 with 内科 in the first segment only.
+        for (with, also) in [("小児歯科", "歯科"), ("心療内科", "内科")] {
+            let has = |d: &str| f.departments.iter().any(|x| x == d);
+            if (also == "歯科" || id <= 100) && has(with) && !has(also) {
+                f.departments.push(also.into());
+            }
+        }
+        doc(id, f)
+    };
+    let first: Vec<IndexDoc> = (1..=100).map(|id| make(id, &mut next)).collect();
+    index.rebuild(first.into_iter().map(Ok::<_, String>), 1).unwrap();
+    let second: Vec<IndexDoc> = (101..=160).map(|id| make(id, &mut next)).collect();
+    index.apply(second, &[5, 6, 120], 2).unwrap();
+    let side = index.current();
+    let cx = index.context(&side);
+    assert!(cx.searcher.segment_readers().len() >= 2);
+    let docs = |field, terms: &[&str]| {
+        let mut all = std::collections::BTreeSet::new();
+        for t in terms {
+            let q = tantivy::query::TermQuery::new(query::term(field, t), tantivy::schema::IndexRecordOption::Basic);
+            all.extend(cx.searcher.search(&q, &DocSetCollector).unwrap());
+        }
+        all
+    };
+    let mut left_out = 0;
+    for word in ["歯科", "内科", "科", "小児", "小児歯科", "心療内科"] {
+        let words = vec![japanese::fold(word)];
+        let (kept, all) = side.topic_terms.reaching(&words, 1000);
+        let every = side.topic_terms.containing(&words, 1000);
+        assert!(all);
+        left_out += every.len() - kept.len();
+        assert_eq!(docs(cx.fields.topics_exact, &kept), docs(cx.fields.topics_exact, &every), "{word}");
+        let word_docs = docs(cx.fields.topics, &[&words[0]]);
+        if side.topic_terms.covers(&words, &words[0]) {
+            assert!(word_docs.is_subset(&docs(cx.fields.topics_exact, &kept)), "{word}");
+        }
+    }
+    assert!(left_out > 0, "no term was left out: the test shows nothing");
 }
