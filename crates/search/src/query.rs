@@ -915,8 +915,13 @@ fn tier_matches(
     let by_bits = filter.categories_only();
     let of_categories = (by_bits && filter.categories != 0).then(|| side.docs_of_categories(filter.categories));
     let passes = |e: u32| (by_bits || filter.attributes(side, e)) && (!bounded || filter.bounds(side, e));
+    // With the filter all in bits, every document seen that passes them
+    // is a match, listed or not: counted at the end, a word at a time.
+    let counted_by_bits = by_bits && !bounded;
     let mut out = Vec::new();
-    // The documents seen by the listed tiers, once a tier is only counted.
+    let mut count_only = false;
+    // Otherwise, the documents seen by the listed tiers, once a tier is
+    // only counted: the others are checked one by one at the end.
     let mut listed_seen: Option<Vec<Vec<u64>>> = None;
     // The lowest tier listed so far.
     let mut last = f32::INFINITY;
@@ -926,9 +931,10 @@ fn tier_matches(
         // documents marked now and checked once at the end, however many
         // tiers reach them (歯科 reaches its 140,000 facilities through
         // 1.2 million postings).
-        let listed = listed_seen.is_none() && keep.is_none_or(|k| out.len() < k || *score >= last);
-        if !listed && listed_seen.is_none() {
-            listed_seen = Some(seen.clone());
+        let listed = !count_only && keep.is_none_or(|k| out.len() < k || *score >= last);
+        if !listed && !count_only {
+            count_only = true;
+            listed_seen = (!counted_by_bits).then(|| seen.clone());
         }
         last = last.min(*score);
         for (ord, reader) in readers.iter().enumerate() {
@@ -955,31 +961,34 @@ fn tier_matches(
             }
         }
     }
-    let mut counted = 0;
-    if let Some(before) = listed_seen {
-        for (ord, (now, before)) in seen.iter().zip(&before).enumerate() {
-            if by_bits && !bounded {
-                let visible = side.visible(ord, exclude);
-                let new = now.iter().zip(before).zip(visible).map(|((&n, &b), &v)| n & !b & v);
-                counted += match &of_categories {
-                    Some(c) => new.zip(&c[ord]).map(|(n, &a)| (n & a).count_ones() as usize).sum::<usize>(),
-                    None => new.map(|n| n.count_ones() as usize).sum::<usize>(),
-                };
-                continue;
-            }
-            let by_doc = &side.by_doc[ord];
-            for (w, (&now, &before)) in now.iter().zip(before).enumerate() {
-                let mut new = now & !before;
-                while new != 0 {
-                    let doc = w * 64 + new.trailing_zeros() as usize;
-                    new &= new - 1;
-                    let e = by_doc[doc];
-                    counted += usize::from(e & exclude == 0 && passes(e & DOC_ENTRY));
-                }
+    if !count_only {
+        let total = out.len();
+        return Ok((out, total));
+    }
+    let mut total = 0;
+    for (ord, now) in seen.iter().enumerate() {
+        if counted_by_bits {
+            let visible = now.iter().zip(side.visible(ord, exclude)).map(|(&n, &v)| n & v);
+            total += match &of_categories {
+                Some(c) => visible.zip(&c[ord]).map(|(n, &a)| (n & a).count_ones() as usize).sum::<usize>(),
+                None => visible.map(|n| n.count_ones() as usize).sum::<usize>(),
+            };
+            continue;
+        }
+        let (by_doc, before) = (&side.by_doc[ord], listed_seen.as_ref().map_or(&[][..], |b| &b[ord]));
+        for (w, (&now, &before)) in now.iter().zip(before).enumerate() {
+            let mut new = now & !before;
+            while new != 0 {
+                let doc = w * 64 + new.trailing_zeros() as usize;
+                new &= new - 1;
+                let e = by_doc[doc];
+                total += usize::from(e & exclude == 0 && passes(e & DOC_ENTRY));
             }
         }
     }
-    let total = out.len() + counted;
+    if !counted_by_bits {
+        total += out.len();
+    }
     Ok((out, total))
 }
 
