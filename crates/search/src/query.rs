@@ -12,6 +12,7 @@
 //! Queries without text do not touch the inverted index at all: they walk
 //! the R-trees (nearest, radius, box) or the attribute table.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -938,20 +939,31 @@ fn tier_matches(
         }
         last = last.min(*score);
         for (ord, reader) in readers.iter().enumerate() {
-            let (by_doc, seen) = (&side.by_doc[ord], &mut seen[ord]);
+            let by_doc = &side.by_doc[ord];
+            let seen = Cell::from_mut(seen[ord].as_mut_slice()).as_slice_of_cells();
             let allowed = of_categories.as_ref().map(|c| c[ord].as_slice());
+            // What a document must be to matter here, before a phrase's
+            // positions are read for it: not seen by a better tier, and
+            // where the filter is all in bits (or the tier is listed),
+            // shown and of the categories asked.
+            let wanted = |doc: DocId| {
+                let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
+                seen[word].get() & bit == 0
+                    && (!(listed || counted_by_bits)
+                        || by_doc[doc as usize] & exclude == 0 && allowed.is_none_or(|a| a[word] & bit != 0))
+            };
             for p in postings {
-                p.for_each(reader, &mut |docs: &[DocId]| {
+                p.for_each(reader, &wanted, &mut |docs: &[DocId]| {
                     if !listed {
                         mark(seen, docs);
                         return;
                     }
                     for &doc in docs {
                         let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
-                        if seen[word] & bit != 0 {
+                        if seen[word].get() & bit != 0 {
                             continue;
                         }
-                        seen[word] |= bit;
+                        seen[word].set(seen[word].get() | bit);
                         let e = by_doc[doc as usize];
                         if e & exclude == 0 && allowed.is_none_or(|a| a[word] & bit != 0) && passes(e & DOC_ENTRY) {
                             out.push((e & DOC_ENTRY, *score));
@@ -994,17 +1006,18 @@ fn tier_matches(
 
 /// Sets the bits of `docs` (in order) in `seen`, a word at a time: the
 /// bits of one word gather in a register rather than in memory.
-fn mark(seen: &mut [u64], docs: &[DocId]) {
+fn mark(seen: &[Cell<u64>], docs: &[DocId]) {
     let Some(&first) = docs.first() else { return };
+    let or = |word: u32, bits: u64| seen[word as usize].set(seen[word as usize].get() | bits);
     let (mut word, mut bits) = (first / 64, 0u64);
     for &doc in docs {
         if doc / 64 != word {
-            seen[word as usize] |= bits;
+            or(word, bits);
             (word, bits) = (doc / 64, 0);
         }
         bits |= 1u64 << (doc % 64);
     }
-    seen[word as usize] |= bits;
+    or(word, bits);
 }
 
 /// The entries inside the query's box or radius, when there are few enough
@@ -1124,20 +1137,33 @@ fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy
 /// block, or any other query's matches.
 enum Postings<'q> {
     Term(&'q Term),
+    /// Terms at consecutive positions (a text's bigrams), matched here so
+    /// that only the documents wanted have their positions read.
+    Phrase(Vec<Term>),
     Query(Box<dyn tantivy::query::Weight>),
 }
 
 impl<'q> Postings<'q> {
     fn of(q: &'q dyn Query, scoring: tantivy::query::EnableScoring<'_>) -> tantivy::Result<Postings<'q>> {
-        Ok(match q.downcast_ref::<TermQuery>() {
-            Some(t) => Postings::Term(t.term()),
-            None => Postings::Query(q.weight(scoring)?),
-        })
+        if let Some(t) = q.downcast_ref::<TermQuery>() {
+            return Ok(Postings::Term(t.term()));
+        }
+        // Every phrase here is a text's bigrams ([`bigram_query`]), without slop.
+        if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+            return Ok(Postings::Phrase(p.phrase_terms()));
+        }
+        Ok(Postings::Query(q.weight(scoring)?))
     }
 
     /// Calls `f` with the documents of one segment, in order, a block at
-    /// a time (deleted ones too: [`Side::by_doc`] leaves them out).
-    fn for_each(&self, reader: &SegmentReader, f: &mut dyn FnMut(&[DocId])) -> tantivy::Result<()> {
+    /// a time (deleted ones too: [`Side::by_doc`] leaves them out); a
+    /// phrase's, only those `wanted` says may matter.
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        wanted: &dyn Fn(DocId) -> bool,
+        f: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
         match self {
             Postings::Term(term) => {
                 let index = reader.inverted_index(term.field())?;
@@ -1149,9 +1175,70 @@ impl<'q> Postings<'q> {
                 }
                 Ok(())
             }
+            Postings::Phrase(terms) => phrase_for_each(reader, terms, wanted, f),
             Postings::Query(weight) => weight.for_each_no_score(reader, f),
         }
     }
+}
+
+/// The documents of one segment holding `terms` at consecutive positions
+/// (what tantivy's phrase query of them matches), among those `wanted`:
+/// the terms' documents are intersected first, and a document's positions
+/// are read only if it is wanted.
+fn phrase_for_each(
+    reader: &SegmentReader,
+    terms: &[Term],
+    wanted: &dyn Fn(DocId) -> bool,
+    f: &mut dyn FnMut(&[DocId]),
+) -> tantivy::Result<()> {
+    use tantivy::DocSet;
+    use tantivy::postings::Postings as _;
+    let Some(field) = terms.first().map(Term::field) else { return Ok(()) };
+    let index = reader.inverted_index(field)?;
+    // (offset in the phrase, its term's postings), the rarest first.
+    let mut postings = Vec::with_capacity(terms.len());
+    for (offset, term) in terms.iter().enumerate() {
+        match index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+            Some(p) => postings.push((offset as u32, p)),
+            None => return Ok(()),
+        }
+    }
+    postings.sort_by_key(|(_, p)| p.doc_freq());
+    let mut found = Vec::new();
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
+    let mut doc = postings[0].1.doc();
+    'candidates: while doc != tantivy::TERMINATED {
+        for (_, p) in &mut postings[1..] {
+            let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+            if at > doc {
+                doc = postings[0].1.seek(at);
+                continue 'candidates;
+            }
+        }
+        if wanted(doc) {
+            for ((_, p), out) in postings.iter_mut().zip(&mut positions) {
+                p.positions(out);
+            }
+            // A start the rarest term's positions give that every other
+            // term's follow at its offset.
+            let (first, rest) = (postings[0].0, &postings[1..]);
+            let at_phrase = positions[0].iter().filter_map(|&p| p.checked_sub(first)).any(|start| {
+                rest.iter().zip(&positions[1..]).all(|((offset, _), at)| at.binary_search(&(start + offset)).is_ok())
+            });
+            if at_phrase {
+                found.push(doc);
+                if found.len() == 128 {
+                    f(&found);
+                    found.clear();
+                }
+            }
+        }
+        doc = postings[0].1.advance();
+    }
+    if !found.is_empty() {
+        f(&found);
+    }
+    Ok(())
 }
 
 fn page(mut hits: Vec<Ranked>, q: &SearchQuery) -> Vec<Ranked> {

@@ -479,3 +479,24 @@ fn topic_terms_left_out_reach_no_facility_the_kept_ones_miss() {
     }
     assert!(left_out > 0, "no term was left out: the test shows nothing");
 }
+
+/// A phrase of bigrams matched term at a time holds only where its
+/// bigrams follow one another, as tantivy's phrase query says: 「松中央下」
+/// is in 「下松中央下松」, not in 「下松中央医院央下」, though all its bigrams are.
+#[test]
+fn bigram_phrases_term_at_a_time_agree_with_tantivy() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let names = ["下松中央下松医院", "下松中央医院央下", "中央下松医院", "下松中ヶ中央医院", "下松中央医院"];
+    let docs =
+        names.iter().enumerate().map(|(i, n)| doc(i as i64 + 1, facility(n, None, Service::HomeNursing, 34.0, 131.8)));
+    index.rebuild(docs.map(Ok::<_, String>), 1).unwrap();
+    let side = index.current();
+    let cx = index.context(&side);
+    for t in ["松中央下", "下松中央", "松中央", "中央下松", "下松中ヶ中央", "央下松"] {
+        let q = SearchQuery { text: Some(t.into()), limit: 10, ..SearchQuery::default() };
+        let (ways, counted) = query::one_part_every_way(&cx, &q).expect("a one-part text");
+        assert!(ways.iter().all(|w| *w == ways[0]), "{t}: {ways:?}");
+        assert_eq!(counted, ways[0].len(), "{t}");
+    }
+}
