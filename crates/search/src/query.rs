@@ -1059,7 +1059,6 @@ fn in_place<'a>(side: &'a Side, q: &SearchQuery) -> Option<Box<dyn Iterator<Item
 /// reads a few blocks of each, not every match in the country nor the
 /// merged disjunction of them all.
 fn tier_among(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier], places: Vec<u32>) -> tantivy::Result<Scored> {
-    use tantivy::DocSet;
     let side: &Side = &cx.side;
     let scoring = tantivy::query::EnableScoring::disabled_from_searcher(cx.searcher);
     let mut left: Vec<(tantivy::DocAddress, u32)> = places
@@ -1077,26 +1076,11 @@ fn tier_among(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier], places: Vec
             if left.is_empty() {
                 return Ok(out);
             }
-            let weight = query.weight(scoring)?;
             let mut reached = vec![false; left.len()];
-            let mut at = 0;
-            for segment in left.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
-                let mut scorer = weight.scorer(cx.searcher.segment_reader(segment[0].0.segment_ord), 1.0)?;
-                for (i, &(addr, entry)) in segment.iter().enumerate() {
-                    let mut doc = scorer.doc();
-                    if doc < addr.doc_id {
-                        doc = scorer.seek(addr.doc_id);
-                    }
-                    if doc == tantivy::TERMINATED {
-                        break;
-                    }
-                    if doc == addr.doc_id {
-                        reached[at + i] = true;
-                        out.push((entry, *score));
-                    }
-                }
-                at += segment.len();
-            }
+            seek_each(cx, query.weight(scoring)?.as_ref(), &left, &mut |i, _| {
+                reached[i] = true;
+                out.push((left[i].1, *score));
+            })?;
             let mut reached = reached.into_iter();
             left.retain(|_| !reached.next().unwrap_or(false));
         }
@@ -1108,16 +1092,29 @@ fn tier_among(cx: &Context<'_>, filter: &Filter<'_>, tiers: &[Tier], places: Vec
 /// is moved to each of their documents in order (skipping through the
 /// postings) instead of visiting every match.
 fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy::Result<Scored> {
-    use tantivy::DocSet;
     let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(cx.searcher))?;
     let mut docs: Vec<(tantivy::DocAddress, u32)> =
         entries.into_iter().map(|e| (cx.side.entries[e as usize].doc, e)).collect();
     docs.sort_unstable_by_key(|(d, _)| (d.segment_ord, d.doc_id));
     let mut out = Vec::new();
+    seek_each(cx, weight.as_ref(), &docs, &mut |i, scorer| out.push((docs[i].1, scorer.score())))?;
+    Ok(out)
+}
+
+/// Moves `weight`'s scorer through `docs` (documents and their entries,
+/// in segment and document order), calling `f` with the index in `docs`
+/// of each it matches and the scorer there.
+fn seek_each(
+    cx: &Context<'_>,
+    weight: &dyn tantivy::query::Weight,
+    docs: &[(tantivy::DocAddress, u32)],
+    f: &mut dyn FnMut(usize, &mut dyn tantivy::query::Scorer),
+) -> tantivy::Result<()> {
+    use tantivy::DocSet;
+    let mut at = 0;
     for segment in docs.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
-        let reader = cx.searcher.segment_reader(segment[0].0.segment_ord);
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        for &(addr, entry) in segment {
+        let mut scorer = weight.scorer(cx.searcher.segment_reader(segment[0].0.segment_ord), 1.0)?;
+        for (i, &(addr, _)) in segment.iter().enumerate() {
             let mut doc = scorer.doc();
             if doc < addr.doc_id {
                 doc = scorer.seek(addr.doc_id);
@@ -1126,11 +1123,12 @@ fn text_among(cx: &Context<'_>, query: &dyn Query, entries: Vec<u32>) -> tantivy
                 break;
             }
             if doc == addr.doc_id {
-                out.push((entry, scorer.score()));
+                f(at + i, scorer.as_mut());
             }
         }
+        at += segment.len();
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where a tier's documents come from: a term's postings, read block by
