@@ -1315,14 +1315,7 @@ impl Filter<'_> {
     }
 
     fn is_trivial(&self, side: &Side) -> bool {
-        side.any_flags & self.excluded_flags == 0
-            && self.categories == 0
-            && self.services == 0
-            && self.capabilities == 0
-            && self.required_flags == 0
-            && self.municipalities.is_empty()
-            && !self.care_areas_wanted
-            && self.moment.is_none()
+        side.any_flags & self.excluded_flags == 0 && self.categories == 0 && self.categories_only()
     }
 }
 

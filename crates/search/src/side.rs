@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 use tsunagi_domain::{GeoPoint, Schedule, VisitArea};
@@ -228,35 +229,29 @@ fn topic_terms(
     exact: tantivy::schema::Field,
     words: tantivy::schema::Field,
 ) -> tantivy::Result<TopicTerms> {
-    let mut terms = std::collections::BTreeSet::new();
-    for reader in searcher.segment_readers() {
-        let inverted = reader.inverted_index(exact)?;
+    // Each segment's terms of a field with their postings' places.
+    let dictionary = |reader: &tantivy::SegmentReader, field| -> tantivy::Result<_> {
+        let inverted = reader.inverted_index(field)?;
+        let mut out: Vec<(String, TermInfo)> = Vec::new();
         let mut stream = inverted.terms().stream()?;
         while stream.advance() {
             if let Ok(t) = std::str::from_utf8(stream.key()) {
-                terms.insert(t.to_string());
+                out.push((t.to_string(), stream.value().clone()));
             }
         }
-    }
-    let terms: Vec<String> = terms.into_iter().collect();
-    use tantivy::postings::{BlockSegmentPostings, TermInfo};
+        Ok((inverted, out))
+    };
+    let exacts =
+        searcher.segment_readers().iter().map(|r| dictionary(r, exact)).collect::<tantivy::Result<Vec<_>>>()?;
+    let terms: std::collections::BTreeSet<&String> =
+        exacts.iter().flat_map(|(_, d)| d.iter().map(|(t, _)| t)).collect();
+    let terms: Vec<String> = terms.into_iter().cloned().collect();
     let mut sets: Vec<Option<Vec<u32>>> = vec![None; terms.len()];
     let mut done = vec![false; terms.len()];
     // Per word: the terms containing it, and whether it is still covered.
     let mut covered: std::collections::BTreeMap<String, (Vec<u32>, bool)> = Default::default();
-    for reader in searcher.segment_readers() {
+    for (reader, (inverted, found)) in searcher.segment_readers().iter().zip(exacts) {
         let alive = reader.alive_bitset();
-        let dictionary = |field| -> tantivy::Result<_> {
-            let inverted = reader.inverted_index(field)?;
-            let mut out: Vec<(String, TermInfo)> = Vec::new();
-            let mut stream = inverted.terms().stream()?;
-            while stream.advance() {
-                if let Ok(t) = std::str::from_utf8(stream.key()) {
-                    out.push((t.to_string(), stream.value().clone()));
-                }
-            }
-            Ok((inverted, out))
-        };
         let each_doc = |inverted: &tantivy::InvertedIndexReader,
                         info: &TermInfo,
                         f: &mut dyn FnMut(u32) -> bool|
@@ -273,7 +268,6 @@ fn topic_terms(
             }
             Ok(())
         };
-        let (inverted, found) = dictionary(exact)?;
         let infos: Vec<(u32, TermInfo)> =
             found.into_iter().filter_map(|(t, info)| Some((terms.binary_search(&t).ok()? as u32, info))).collect();
         // Each document's terms, in term order (compressed rows).
@@ -314,7 +308,7 @@ fn topic_terms(
             done[i] = set.as_ref().is_some_and(Vec::is_empty);
             sets[i] = set;
         }
-        let (inverted, found) = dictionary(words)?;
+        let (inverted, found) = dictionary(reader, words)?;
         for (word, info) in found {
             let (holders, ok) = covered.entry(word).or_insert_with_key(|w| {
                 let holders = (0..terms.len() as u32).filter(|&j| terms[j as usize].contains(w.as_str())).collect();
@@ -354,8 +348,8 @@ pub struct Side {
     /// without reading [`Self::by_doc`], a word of 64 at a time).
     shown: Vec<Vec<u64>>,
     public: Vec<Vec<u64>>,
-    /// Per category bit (of [`Self::categories`]), per segment ordinal, a
-    /// bit per doc of that category (empty for a category none has).
+    /// Per segment ordinal, per category bit (of [`Self::categories`]), a
+    /// bit per doc of that category (empty for a category none there has).
     category_docs: Vec<Vec<Vec<u64>>>,
     /// Every flag some entry has.
     pub any_flags: u64,
@@ -406,16 +400,17 @@ impl Side {
     /// Per segment ordinal, the bits of the docs having any category of
     /// `mask` (a text match's category checked a word of 64 docs at a time).
     pub fn docs_of_categories(&self, mask: u64) -> Vec<Vec<u64>> {
-        let mut out: Vec<Vec<u64>> = self.by_doc.iter().map(|m| vec![0u64; m.len().div_ceil(64)]).collect();
-        for (bit, docs) in self.category_docs.iter().enumerate() {
-            if mask & (1 << bit) == 0 || docs.is_empty() {
-                continue;
-            }
-            for (out, docs) in out.iter_mut().zip(docs) {
-                out.iter_mut().zip(docs).for_each(|(o, d)| *o |= d);
-            }
-        }
-        out
+        let segments = self.by_doc.iter().zip(&self.category_docs);
+        segments
+            .map(|(map, of_category)| {
+                let mut out = vec![0u64; map.len().div_ceil(64)];
+                let asked = of_category.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0);
+                for (_, docs) in asked {
+                    out.iter_mut().zip(docs).for_each(|(o, d)| *o |= d);
+                }
+                out
+            })
+            .collect()
     }
 
     pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
@@ -530,24 +525,17 @@ impl Side {
                 }
                 bits
             };
-            let words = map.len().div_ceil(64);
-            for (doc, &e) in map.iter().enumerate() {
-                if e == NONE {
-                    continue;
-                }
+            let mut of_category: Vec<Vec<u64>> = vec![Vec::new(); 64];
+            for (doc, &e) in map.iter().enumerate().filter(|(_, e)| **e != NONE) {
                 let mut mask = categories[(e & DOC_ENTRY) as usize];
                 while mask != 0 {
-                    let bit = mask.trailing_zeros() as usize;
+                    let docs = &mut of_category[mask.trailing_zeros() as usize];
                     mask &= mask - 1;
-                    if category_docs.len() <= bit {
-                        category_docs.resize(bit + 1, Vec::new());
-                    }
-                    let per_segment: &mut Vec<Vec<u64>> = &mut category_docs[bit];
-                    per_segment.resize(seg_ord + 1, Vec::new());
-                    per_segment[seg_ord].resize(words, 0);
-                    per_segment[seg_ord][doc / 64] |= 1 << (doc % 64);
+                    docs.resize(map.len().div_ceil(64), 0);
+                    docs[doc / 64] |= 1 << (doc % 64);
                 }
             }
+            category_docs.push(of_category);
             shown.push(bits(DOC_HIDDEN));
             public.push(bits(DOC_HIDDEN | DOC_PROFESSIONAL));
             by_doc.push(map);
