@@ -13,6 +13,7 @@ mod codec;
 pub mod dictionary;
 pub mod grid;
 pub mod japanese;
+mod points;
 mod query;
 mod schema;
 mod side;
@@ -386,7 +387,7 @@ impl SearchIndex {
     /// The stored summary of one facility.
     pub fn card(&self, id: i64) -> Option<Card> {
         let side = self.current();
-        let i = *side.by_id.get(&(id as u64))?;
+        let i = side.entry_of(id as u64)?;
         Self::card_of(&side.searcher, side.entries[i as usize].doc)
     }
 

@@ -10,7 +10,7 @@
 //! Text and exact-term filters run in tantivy; geography, opening hours and
 //! visit areas are checked against the side tables ([`crate::side`]).
 //! Queries without text do not touch the inverted index at all: they walk
-//! the R-trees (nearest, radius, box) or the attribute table.
+//! the k-d trees (nearest, radius, box) or the attribute table.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
@@ -27,10 +27,9 @@ use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 
 use crate::areas::{AreaKind, Areas};
 use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
+use crate::points::{EARTH_RADIUS_M, chord2, xyz};
 use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
-use crate::side::{
-    DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, EARTH_RADIUS_M, NONE, Side, SpherePoint, VisitShape, chord2, xyz,
-};
+use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, NONE, Side, VisitShape};
 use crate::synonyms::Synonyms;
 
 /// Tier weights, best first. A part scores the best tier it reached, and
@@ -1036,21 +1035,19 @@ fn places(side: &Side, q: &SearchQuery) -> Option<Vec<u32>> {
 }
 
 /// The entries within the query's radius (a point and a distance) or else
-/// its box, from the R-trees; `None` when it has neither. The radius is
-/// exact: the tree's chord test is, up to float rounding, so only a point
-/// in its outer millionth is measured again by the haversine.
-fn in_place<'a>(side: &'a Side, q: &SearchQuery) -> Option<Box<dyn Iterator<Item = u32> + 'a>> {
+/// its box, from the k-d tree; `None` when it has neither. Both are exact:
+/// the tree's chord test is, up to float rounding, so only a point in the
+/// radius' outer millionth is measured again by the haversine.
+fn in_place<'a>(side: &'a Side, q: &'a SearchQuery) -> Option<Box<dyn Iterator<Item = u32> + 'a>> {
     if let (Some(c), Some(r)) = (q.near, q.radius_m) {
-        let (o, sure) = (xyz(c), chord2(r * (1.0 - 1e-6)));
-        let inside = move |p: &&SpherePoint| {
-            rstar::PointDistance::distance_2(*p, &o) < sure
-                || side.entries[p.entry as usize].point.is_some_and(|pt| pt.distance_m(c) <= r)
+        let sure = chord2(r * (1.0 - 1e-6));
+        let inside = move |&(e, d): &(u32, f64)| {
+            d < sure || side.entries[e as usize].point.is_some_and(|pt| pt.distance_m(c) <= r)
         };
-        return Some(Box::new(side.sphere.locate_within_distance(o, chord2(r)).filter(inside).map(|p| p.entry)));
+        return Some(Box::new(side.points.within(xyz(c), chord2(r)).filter(inside).map(|(e, _)| e)));
     }
     let b = q.bbox.as_ref()?;
-    let env = rstar::AABB::from_corners([b.west, b.south], [b.east, b.north]);
-    Some(Box::new(side.plane.locate_in_envelope(&env).map(|p| p.entry)))
+    Some(Box::new(side.points.inside(b)))
 }
 
 /// [`tier_matches`] among `places` (from [`places`]): each tier's
@@ -1254,7 +1251,7 @@ enum Candidates {
     List(Vec<u32>),
 }
 
-/// Candidates of a query without text, from the R-trees when it has a
+/// Candidates of a query without text, from the k-d trees when it has a
 /// place, else from the whole table.
 fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize) -> Candidates {
     let trivial = filter.is_trivial(side);
@@ -1272,17 +1269,17 @@ fn geo_candidates(side: &Side, q: &SearchQuery, filter: &Filter<'_>, need: usize
     }
     let distance_order = q.origin().is_some() && q.sort != Sort::Name && q.visits.is_none();
     if let (Some(o), true) = (q.origin(), distance_order) {
-        // Nearest first: walk the sphere tree outwards until enough pass,
+        // Nearest first: walk the k-d tree outwards until enough pass,
         // and on through those as far as the last (facilities at one
         // point, a building or a 町字's representative point), which are
         // then ordered like every other tie.
         let mut near: Vec<(f64, u32)> = Vec::new();
-        for (p, d) in side.sphere.nearest_neighbor_iter_with_distance_2(&xyz(o)) {
+        for (entry, d) in side.points.nearest(xyz(o)) {
             if near.len() >= need && near.last().is_none_or(|&(last, _)| d > last) {
                 break;
             }
-            if ok(p.entry) {
-                near.push((d, p.entry));
+            if ok(entry) {
+                near.push((d, entry));
             }
         }
         near.sort_by(|a, b| a.0.total_cmp(&b.0).then(side.orders[a.1 as usize].cmp(&side.orders[b.1 as usize])));

@@ -1,24 +1,21 @@
 //! In-memory tables beside the index: per facility its point and filter
-//! attributes, two R-trees (a unit-sphere one whose chord distance orders
-//! exactly like great-circle distance, for nearest and radius; a lng/lat
-//! one for bounding boxes), the distinct opening schedules and the visit
-//! areas.
+//! attributes, a k-d tree of their points on the unit sphere (for nearest,
+//! radius and box), the distinct opening schedules and the visit areas.
 //!
 //! They are a pure function of one searcher: rebuilt from its fast fields
 //! whenever the index generation changes, never updated on their own.
 
 use std::collections::HashMap;
 
-use rstar::{AABB, PointDistance, RTree, RTreeObject};
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 use tsunagi_domain::{GeoPoint, Schedule, VisitArea};
 
 use crate::codec;
+use crate::points::Points;
 use crate::schema::{Fields, flag};
 
-pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 pub const NONE: u32 = u32::MAX;
 
 /// In [`Side::by_doc`], beside the entry: its visibility, so that text
@@ -40,50 +37,6 @@ pub struct Entry {
     pub care_area: u32,
     /// Index into [`Side::schedules`], or [`NONE`].
     pub schedule: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SpherePoint {
-    pub xyz: [f64; 3],
-    pub entry: u32,
-}
-
-impl RTreeObject for SpherePoint {
-    type Envelope = AABB<[f64; 3]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_point(self.xyz)
-    }
-}
-
-impl PointDistance for SpherePoint {
-    fn distance_2(&self, p: &[f64; 3]) -> f64 {
-        (0..3).map(|i| (self.xyz[i] - p[i]).powi(2)).sum()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PlanePoint {
-    pub lnglat: [f64; 2],
-    pub entry: u32,
-}
-
-impl RTreeObject for PlanePoint {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_point(self.lnglat)
-    }
-}
-
-/// The point on the unit sphere.
-pub fn xyz(p: GeoPoint) -> [f64; 3] {
-    let (la, lo) = (p.lat.to_radians(), p.lng.to_radians());
-    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
-}
-
-/// The squared chord length on the unit sphere for a great-circle distance.
-pub fn chord2(meters: f64) -> f64 {
-    let c = 2.0 * (meters / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2).sin();
-    c * c
 }
 
 #[derive(Debug, Clone)]
@@ -328,6 +281,37 @@ fn topic_terms(
     Ok(TopicTerms::with_cover(terms, supersets, covered))
 }
 
+/// Per segment ordinal, per term ordinal of the str column `field`, the
+/// term's rank among the terms of every segment (equal terms, equal ranks;
+/// the empty term and a document without one rank 0): the segments'
+/// sorted dictionaries merged, so that documents compare by rank as they
+/// would by term, without holding the terms.
+fn name_ranks(searcher: &Searcher, field: &str) -> tantivy::Result<Vec<Vec<u32>>> {
+    let mut columns = Vec::new();
+    for reader in searcher.segment_readers() {
+        columns.push(reader.fast_fields().str(field)?);
+    }
+    let mut streams = Vec::new();
+    for col in columns.iter().flatten() {
+        streams.push(col.dictionary().stream()?);
+    }
+    let mut ranks: Vec<Vec<u32>> = columns.iter().map(|_| Vec::new()).collect();
+    let segments: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].is_some()).collect();
+    let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
+    let (mut rank, mut last): (u32, Vec<u8>) = (0, Vec::new());
+    loop {
+        let least = (0..streams.len()).filter(|&i| live[i]).min_by(|&a, &b| streams[a].key().cmp(streams[b].key()));
+        let Some(i) = least else { break };
+        if streams[i].key() != last.as_slice() {
+            rank += 1;
+            last = streams[i].key().to_vec();
+        }
+        ranks[segments[i]].push(if last.is_empty() { 0 } else { rank });
+        live[i] = streams[i].advance();
+    }
+    Ok(ranks)
+}
+
 pub struct Side {
     /// The snapshot the tables were read from; documents are fetched from it.
     pub searcher: Searcher,
@@ -339,7 +323,8 @@ pub struct Side {
     pub categories: Vec<u64>,
     pub services: Vec<u64>,
     pub flags: Vec<u64>,
-    pub by_id: HashMap<u64, u32>,
+    /// The entries in id order, for [`Self::entry_of`].
+    by_id: Vec<u32>,
     /// Per segment ordinal, doc id → entry and visibility bits
     /// ([`DOC_HIDDEN`], [`DOC_PROFESSIONAL`]; [`NONE`] for deleted docs).
     pub by_doc: Vec<Vec<u32>>,
@@ -367,8 +352,9 @@ pub struct Side {
     pub topic_terms: TopicTerms,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
-    pub sphere: RTree<SpherePoint>,
-    pub plane: RTree<PlanePoint>,
+    /// The entries' points on the unit sphere, whose chord distance orders
+    /// exactly like great-circle distance.
+    pub points: Points,
     pub visit_areas: HashMap<u32, VisitShape>,
     /// The plain map's clusters, computed on the first request for them.
     pub grid: std::sync::OnceLock<crate::grid::Grid>,
@@ -385,6 +371,12 @@ impl std::fmt::Debug for Side {
 impl Side {
     pub fn string(&self, i: u32) -> Option<&str> {
         (i != NONE).then(|| self.strings[i as usize].as_str())
+    }
+
+    /// The entry of the facility with this id.
+    pub fn entry_of(&self, id: u64) -> Option<u32> {
+        let at = self.by_id.binary_search_by_key(&id, |&i| self.entries[i as usize].id).ok()?;
+        Some(self.by_id[at])
     }
 
     pub fn schedule(&self, e: &Entry) -> Option<&Schedule> {
@@ -414,19 +406,20 @@ impl Side {
     }
 
     pub fn build(searcher: &Searcher, f: &Fields, generation: u64) -> tantivy::Result<Side> {
-        let mut entries = Vec::new();
-        // Name-order keys as (segment, ordinal) into each segment's sorted
-        // dictionary, read once in order (a lookup per document is slow).
-        let mut order_keys: Vec<(u32, u32)> = Vec::new();
-        let mut order_terms: Vec<Vec<Box<str>>> = Vec::new();
+        let n = searcher.num_docs() as usize;
+        let mut entries = Vec::with_capacity(n);
+        let mut order_keys: Vec<u32> = Vec::with_capacity(n);
         let (mut by_doc, mut shown, mut public) = (Vec::new(), Vec::new(), Vec::new());
         let mut category_docs: Vec<Vec<Vec<u64>>> = Vec::new();
-        let (mut categories, mut services, mut flag_column) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut categories, mut services, mut flag_column) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
         let mut any_flags = 0;
         let mut interner = Interner::default();
         let mut schedules: Vec<Schedule> = Vec::new();
         let mut schedule_ids: HashMap<Vec<u8>, u32> = HashMap::new();
         let name = |field| searcher.schema().get_field_name(field).to_string();
+        // Per entry, the rank of its name-order key among all segments'.
+        let name_ranks = name_ranks(searcher, &name(f.name_order))?;
         for (seg_ord, reader) in searcher.segment_readers().iter().enumerate() {
             let ff = reader.fast_fields();
             let id = ff.u64(&name(f.id))?;
@@ -449,14 +442,6 @@ impl Side {
             let mut map = vec![NONE; reader.max_doc() as usize];
             let mut buf = String::new();
             let mut bytes = Vec::new();
-            let mut terms: Vec<Box<str>> = vec!["".into()];
-            if let Some(col) = &order {
-                let mut stream = col.dictionary().stream()?;
-                while stream.advance() {
-                    terms.push(String::from_utf8_lossy(stream.key()).into());
-                }
-            }
-            order_terms.push(terms);
             for doc in 0..reader.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
@@ -467,8 +452,10 @@ impl Side {
                 };
                 let municipality_name = str_at(muni_name.as_ref(), doc, &mut muni_cache, &mut interner, &mut buf);
                 let care_area = str_at(care.as_ref(), doc, &mut care_cache, &mut interner, &mut buf);
-                // Ordinal + 1 into `terms`; 0 is no name order.
-                let order_ord = order.as_ref().and_then(|col| col.term_ords(doc).next()).map_or(0, |o| o as u32 + 1);
+                let order_key = order
+                    .as_ref()
+                    .and_then(|col| col.term_ords(doc).next())
+                    .map_or(0, |o| name_ranks[seg_ord][o as usize]);
                 let schedule = match &sched {
                     Some(col) => match col.term_ords(doc).next() {
                         Some(ord) => match sched_cache.get(&ord) {
@@ -503,7 +490,7 @@ impl Side {
                 let visibility = if entry_flags & flag::HIDDEN != 0 { DOC_HIDDEN } else { 0 }
                     | if entry_flags & flag::PROFESSIONAL != 0 { DOC_PROFESSIONAL } else { 0 };
                 map[doc as usize] = entries.len() as u32 | visibility;
-                order_keys.push((seg_ord as u32, order_ord));
+                order_keys.push(order_key);
                 categories.push(cats.first(doc).unwrap_or(0));
                 flag_column.push(entry_flags);
                 services.push(svcs.first(doc).unwrap_or(0));
@@ -541,32 +528,16 @@ impl Side {
             by_doc.push(map);
         }
         let mut ranked: Vec<u32> = (0..entries.len() as u32).collect();
-        let text = |i: u32| {
-            let (seg, ord) = order_keys[i as usize];
-            &order_terms[seg as usize][ord as usize]
-        };
-        ranked.sort_unstable_by(|&a, &b| (text(a), entries[a as usize].id).cmp(&(text(b), entries[b as usize].id)));
+        ranked.sort_unstable_by_key(|&i| (order_keys[i as usize], entries[i as usize].id));
         let mut orders = vec![0; entries.len()];
         for (rank, &i) in ranked.iter().enumerate() {
             orders[i as usize] = rank as u32;
         }
-        drop((order_keys, order_terms));
+        drop((order_keys, ranked, name_ranks));
         let lats = entries.iter().map(|e| e.point.map_or(f32::NAN, |p| p.lat as f32)).collect();
-        let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect();
-        let sphere = RTree::bulk_load(
-            entries
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| e.point.map(|p| SpherePoint { xyz: xyz(p), entry: i as u32 }))
-                .collect(),
-        );
-        let plane = RTree::bulk_load(
-            entries
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| e.point.map(|p| PlanePoint { lnglat: [p.lng, p.lat], entry: i as u32 }))
-                .collect(),
-        );
+        let mut by_id: Vec<u32> = (0..entries.len() as u32).collect();
+        by_id.sort_unstable_by_key(|&i| entries[i as usize].id);
+        let points = Points::new(entries.iter().enumerate().filter_map(|(i, e)| e.point.map(|p| (p, i as u32))));
         let topic_terms = topic_terms(searcher, f.topics_exact, f.topics)?;
         let mut visit_areas = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
@@ -609,8 +580,7 @@ impl Side {
             topic_terms,
             schedules,
             strings: interner.strings,
-            sphere,
-            plane,
+            points,
             visit_areas,
             grid: std::sync::OnceLock::new(),
             area_counts: std::sync::OnceLock::new(),

@@ -500,3 +500,46 @@ fn bigram_phrases_term_at_a_time_agree_with_tantivy() {
         assert_eq!(counted, ways[0].len(), "{t}");
     }
 }
+
+/// The name order is the order of the name-order keys, then ids, across
+/// segments whose dictionaries each hold a part of the names (some in
+/// both, some deleted): the ranks merged from them agree with sorting the
+/// keys themselves.
+#[test]
+fn name_order_ranks_merge_the_segments_dictionaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let names = ["さくら薬局", "あおば歯科", "みどり医院", "サクラ薬局", "ひまわり訪問看護", "あおば歯科", "桜町病院"];
+    let mut make = |id: i64| {
+        let name = names[(next() % names.len() as u64) as usize];
+        doc(id, facility(&format!("{name}{}", next() % 4), None, Service::HomeNursing, 34.0, 131.8))
+    };
+    let first: Vec<IndexDoc> = (1..=60).map(&mut make).collect();
+    index.rebuild(first.into_iter().map(Ok::<_, String>), 1).unwrap();
+    let second: Vec<IndexDoc> = (61..=90).map(&mut make).collect();
+    index.apply(second, &[3, 4], 2).unwrap();
+    // Ids 5–12 again, now in the newest segment beside older equal names.
+    let third: Vec<IndexDoc> = (91..=100).chain(5..=12).map(&mut make).collect();
+    index.apply(third, &[70], 3).unwrap();
+    let side = index.current();
+    assert!(side.searcher.segment_readers().len() >= 3);
+    let field = side.searcher.schema().get_field_name(index.fields.name_order).to_string();
+    let mut keyed: Vec<(String, u64, u32)> = Vec::new();
+    for (i, e) in side.entries.iter().enumerate() {
+        let reader = side.searcher.segment_reader(e.doc.segment_ord);
+        let col = reader.fast_fields().str(&field).unwrap().unwrap();
+        let mut key = String::new();
+        let ord = col.term_ords(e.doc.doc_id).next().unwrap();
+        col.ord_to_str(ord, &mut key).unwrap();
+        keyed.push((key, e.id, i as u32));
+    }
+    assert_eq!(keyed.len(), 97);
+    keyed.sort();
+    let by_rank: Vec<u32> = {
+        let mut r: Vec<u32> = (0..side.entries.len() as u32).collect();
+        r.sort_by_key(|&i| side.orders[i as usize]);
+        r
+    };
+    assert_eq!(by_rank, keyed.iter().map(|k| k.2).collect::<Vec<_>>());
+}
