@@ -11,6 +11,7 @@
 mod areas;
 mod codec;
 pub mod dictionary;
+mod directory;
 pub mod grid;
 pub mod japanese;
 mod points;
@@ -34,6 +35,7 @@ pub use query::{AreaCount, Count, Facets, Visits, tier};
 pub use schema::{Card, IndexDoc};
 pub use synonyms::Synonyms;
 
+use directory::IndexDirectory;
 use schema::Fields;
 use side::Side;
 
@@ -134,10 +136,11 @@ fn committed_seq(index: &Index) -> i64 {
 
 /// A new empty index. Stored cards are read a few at a time from all over
 /// the store (a page of results), so its blocks are small: each fetch
-/// decompresses 4 KB rather than tantivy's default 16 KB.
+/// reads and decompresses 4 KB rather than tantivy's default 16 KB.
 fn create(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index> {
     let settings = tantivy::IndexSettings { docstore_blocksize: 4096, ..tantivy::IndexSettings::default() };
-    Index::builder().schema(schema).settings(settings).create_in_dir(dir).map_err(|e| index_err(dir, e))
+    let directory = IndexDirectory::open(dir).map_err(|e| index_err(dir, e))?;
+    Index::create(directory, schema, settings).map_err(|e| index_err(dir, e))
 }
 
 fn index_err(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -153,7 +156,8 @@ impl SearchIndex {
         let synonyms = Synonyms::default();
         std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
         let index = if dir.join("meta.json").exists() {
-            let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
+            let directory = IndexDirectory::open(dir).map_err(|e| index_err(dir, e))?;
+            let index = Index::open(directory).map_err(|e| index_err(dir, e))?;
             if index.schema() == schema && made_with(&index).is_none_or(|a| a == (ANALYSIS, synonyms.fingerprint())) {
                 index
             } else {

@@ -543,3 +543,22 @@ fn name_order_ranks_merge_the_segments_dictionaries() {
     };
     assert_eq!(by_rank, keyed.iter().map(|k| k.2).collect::<Vec<_>>());
 }
+
+/// The document stores are read, not mapped (see `directory.rs`): after
+/// cards were fetched, the process maps the index's other files but no
+/// store.
+#[test]
+fn document_stores_are_read_not_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let docs =
+        (1..=50).map(|id| doc(id, facility(&format!("みどり薬局{id}"), None, Service::HomeNursing, 34.0, 131.8)));
+    index.rebuild(docs.map(Ok::<_, String>), 1).unwrap();
+    assert_eq!(text(&index, "みどり薬局").len(), 20);
+    assert_eq!(index.card(7).unwrap().name, "みどり薬局7");
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let root = dir.path().to_str().unwrap();
+    let ours: Vec<&str> = maps.lines().filter(|l| l.contains(root)).collect();
+    assert!(ours.iter().any(|l| l.ends_with(".idx")), "{ours:?}");
+    assert!(!ours.iter().any(|l| l.ends_with(".store")), "{ours:?}");
+}
