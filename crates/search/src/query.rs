@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -863,9 +864,10 @@ fn merged_matches(
 /// A one-part text's matches every way, each sorted (for the test that
 /// they agree): merged by tantivy, term at a time, and among the query's
 /// places (its box or radius) merged and tier by tier; and how many term
-/// at a time counts when it lists only what can be among the best 3.
+/// at a time counts when it lists only what can be among the best 3, with
+/// the best 3 of all matches and of those it lists (as [`run`] ranks them).
 #[cfg(test)]
-pub fn one_part_every_way(cx: &Context<'_>, q: &SearchQuery) -> Option<(Vec<Scored>, usize)> {
+pub fn one_part_every_way(cx: &Context<'_>, q: &SearchQuery) -> Option<(Vec<Scored>, usize, [Vec<u32>; 2])> {
     let filter = Filter::new(q, &cx.side, cx.areas);
     let text = || q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()));
     let tiers = text()?;
@@ -877,8 +879,22 @@ pub fn one_part_every_way(cx: &Context<'_>, q: &SearchQuery) -> Option<(Vec<Scor
         ways.push(tier_among(cx, &filter, tiers, places).unwrap());
     }
     ways.iter_mut().for_each(|w| w.sort_by_key(|m| m.0));
-    let counted = tier_matches(cx, &filter, tiers, Some(3)).unwrap().1;
-    Some((ways, counted))
+    let (kept, counted) = tier_matches(cx, &filter, tiers, Some(3)).unwrap();
+    let side = &cx.side;
+    let best3 = |m: &Scored| {
+        let ranked = |&(entry, score): &(u32, Score)| Ranked {
+            entry,
+            score,
+            distance_m: q.origin().and_then(|o| side.entries[entry as usize].point.map(|p| o.distance_m(p))),
+            visits: None,
+            order: side.orders[entry as usize],
+        };
+        let mut all: Vec<Ranked> = m.iter().map(ranked).collect();
+        all.sort_by(|a, b| order(q.sort, a, b));
+        all.iter().take(3).map(|r| r.entry).collect::<Vec<_>>()
+    };
+    let best = [best3(&ways[0]), best3(&kept)];
+    Some((ways, counted, best))
 }
 
 /// The matches of a text of one part, term at a time: each tier's
@@ -921,11 +937,15 @@ fn tier_matches(
     let mut out = Vec::new();
     let mut count_only = false;
     // Otherwise, the documents seen by the listed tiers, once a tier is
-    // only counted: the others are checked one by one at the end.
+    // only counted: the others are checked one by one at the end; and how
+    // many of the listed are not among those.
     let mut listed_seen: Option<Vec<Vec<u64>>> = None;
+    let mut uncounted = 0;
     // The lowest tier listed so far.
     let mut last = f32::INFINITY;
-    for (score, postings) in &best_first {
+    // Matches of equal score rank by name order alone (no point to measure from).
+    let by_order = filter.q.origin().is_none();
+    for (i, (score, postings)) in best_first.iter().enumerate() {
         // Once `keep` matches score more than this tier, none of its own
         // (nor of any tier below) can place: they are only counted, their
         // documents marked now and checked once at the end, however many
@@ -935,8 +955,99 @@ fn tier_matches(
         if !listed && !count_only {
             count_only = true;
             listed_seen = (!counted_by_bits).then(|| seen.clone());
+            uncounted = out.len();
         }
+        // A tier listed below every better one and above the next, whose
+        // matches rank among themselves by name order alone: when it is all
+        // in bits, the few of it that can place are picked in name order
+        // ([`pick_in_name_order`]) and the rest only counted.
+        let picking = listed
+            && by_order
+            && *score < last
+            && keep.is_some_and(|k| out.len() < k)
+            && best_first.get(i + 1).is_none_or(|next| next.0 < *score);
         last = last.min(*score);
+        // Each posting's terms' infos per segment, looked up once.
+        let mut infos: Vec<Vec<Vec<Option<TermInfo>>>> = Vec::with_capacity(readers.len());
+        for reader in readers {
+            let mut of_segment = Vec::with_capacity(postings.len());
+            for p in postings {
+                let mut of_posting = Vec::new();
+                for t in p.terms() {
+                    of_posting.push(reader.inverted_index(t.field())?.get_term_info(t)?);
+                }
+                of_segment.push(of_posting);
+            }
+            infos.push(of_segment);
+        }
+        // Postings of terms many documents hold, when only marked (or all of
+        // a tier picked from): their bits, OR-ed in.
+        let mut dense = Vec::with_capacity(postings.len());
+        if !listed || picking {
+            for (j, p) in postings.iter().enumerate() {
+                let doc_freq =
+                    |k: usize| infos.iter().map(|s| s[j][k].as_ref().map_or(0, |t| u64::from(t.doc_freq))).sum();
+                let bits = match p {
+                    Postings::Term(term) if side.is_dense(doc_freq(0)) => Some(side.dense(term)?),
+                    Postings::All(terms) if (0..terms.len()).all(|k| side.is_dense(doc_freq(k))) => {
+                        let mut all: Option<Vec<Vec<u64>>> = None;
+                        for t in terms {
+                            let bits = side.dense(t)?;
+                            match &mut all {
+                                None => all = Some(bits.as_ref().clone()),
+                                Some(all) => {
+                                    all.iter_mut().flatten().zip(bits.iter().flatten()).for_each(|(a, b)| *a &= b)
+                                }
+                            }
+                        }
+                        all.map(Arc::new)
+                    }
+                    _ => None,
+                };
+                dense.push(bits);
+            }
+        }
+        if picking && !dense.is_empty() && dense.iter().all(Option::is_some) {
+            // The tier's documents no better tier reached.
+            let mut new: Vec<Vec<u64>> = seen.iter().map(|s| s.iter().map(|&w| !w).collect()).collect();
+            for (ord, n) in new.iter_mut().enumerate() {
+                let tier = n.iter_mut().zip(&mut seen[ord]);
+                for (w, (n, s)) in tier.enumerate() {
+                    let all = dense.iter().flatten().fold(0, |a, bits| a | bits[ord][w]);
+                    *n &= all;
+                    *s |= all;
+                }
+            }
+            let ok = |ord: usize, doc: usize| {
+                let (word, bit) = (doc / 64, 1u64 << (doc % 64));
+                let e = side.by_doc[ord][doc];
+                let allowed = of_categories.as_ref().is_none_or(|c| c[ord][word] & bit != 0);
+                (e & exclude == 0 && allowed && passes(e & DOC_ENTRY)).then_some(e & DOC_ENTRY)
+            };
+            let need = keep.unwrap_or(0) - out.len();
+            let listed_before = out.len();
+            if pick_in_name_order(side, &new, need, &ok, &mut |e| out.push((e, *score))) {
+                count_only = true;
+                listed_seen = (!counted_by_bits).then(|| {
+                    seen.iter().zip(&new).map(|(s, n)| s.iter().zip(n).map(|(&s, &n)| s & !n).collect()).collect()
+                });
+                uncounted = listed_before;
+            } else {
+                // Too few to pick faster than listing them all.
+                for (ord, new) in new.iter().enumerate() {
+                    for (w, &new) in new.iter().enumerate() {
+                        let mut new = new;
+                        while new != 0 {
+                            let doc = w * 64 + new.trailing_zeros() as usize;
+                            new &= new - 1;
+                            out.extend(ok(ord, doc).map(|e| (e, *score)));
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        let marking = !listed;
         for (ord, reader) in readers.iter().enumerate() {
             let by_doc = &side.by_doc[ord];
             let seen = Cell::from_mut(seen[ord].as_mut_slice()).as_slice_of_cells();
@@ -951,9 +1062,13 @@ fn tier_matches(
                     && (!(listed || counted_by_bits)
                         || by_doc[doc as usize] & exclude == 0 && allowed.is_none_or(|a| a[word] & bit != 0))
             };
-            for p in postings {
-                p.for_each(reader, &wanted, &mut |docs: &[DocId]| {
-                    if !listed {
+            for (j, p) in postings.iter().enumerate() {
+                if let Some(Some(bits)) = dense.get(j).filter(|_| marking) {
+                    seen.iter().zip(&bits[ord]).for_each(|(s, &b)| s.set(s.get() | b));
+                    continue;
+                }
+                p.for_each(reader, &infos[ord][j], &wanted, &mut |docs: &[DocId]| {
+                    if marking {
                         mark(seen, docs);
                         return;
                     }
@@ -988,7 +1103,9 @@ fn tier_matches(
         }
         let (by_doc, before) = (&side.by_doc[ord], listed_seen.as_ref().map_or(&[][..], |b| &b[ord]));
         for (w, (&now, &before)) in now.iter().zip(before).enumerate() {
-            let mut new = now & !before;
+            // (The categories, when in bits, are not among what `passes` checks.)
+            let allowed = of_categories.as_ref().map_or(u64::MAX, |c| c[ord][w]);
+            let mut new = now & !before & allowed;
             while new != 0 {
                 let doc = w * 64 + new.trailing_zeros() as usize;
                 new &= new - 1;
@@ -998,9 +1115,57 @@ fn tier_matches(
         }
     }
     if !counted_by_bits {
-        total += out.len();
+        total += uncounted;
     }
     Ok((out, total))
+}
+
+/// Of the documents in `new` (bits per segment), the first `need` in name
+/// order that `ok` keeps (giving their entries), to
+/// `pick`: entries are walked in name order, so when one document in
+/// twenty is new, 10 are found in about 200 steps rather than by listing
+/// and ranking tens of thousands. `false`, having picked nothing, when
+/// there are too few new documents for the walk to beat listing them (or
+/// the filter keeps so few that it goes on too long).
+fn pick_in_name_order(
+    side: &Side,
+    new: &[Vec<u64>],
+    need: usize,
+    ok: &dyn Fn(usize, usize) -> Option<u32>,
+    pick: &mut dyn FnMut(u32),
+) -> bool {
+    let count: usize = new.iter().flatten().map(|n| n.count_ones() as usize).sum();
+    let all = side.ranked.len().max(1);
+    // A step of the walk costs about what listing and ranking eight
+    // matches does; it takes about need × all / count steps.
+    let steps = need.saturating_mul(all) / count.max(1);
+    if need == 0 || steps.saturating_mul(8) > count {
+        return false;
+    }
+    // Past the cost of listing them (the names holding a word may be
+    // anything but spread evenly in name order), they are listed instead.
+    let budget = count / 8;
+    let mut picked = Vec::with_capacity(need);
+    for &e in side.ranked.iter().take(budget) {
+        let d = side.entries[e as usize].doc;
+        let (ord, doc) = (d.segment_ord as usize, d.doc_id as usize);
+        if new[ord][doc / 64] >> (doc % 64) & 1 == 0 {
+            continue;
+        }
+        if let Some(e) = ok(ord, doc) {
+            picked.push(e);
+            if picked.len() == need {
+                picked.into_iter().for_each(pick);
+                return true;
+            }
+        }
+    }
+    // Fewer than `need` within the budget: all of them, if the walk ended.
+    if side.ranked.len() <= budget {
+        picked.into_iter().for_each(pick);
+        return true;
+    }
+    false
 }
 
 /// Sets the bits of `docs` (in order) in `seen`, a word at a time: the
@@ -1135,6 +1300,9 @@ enum Postings<'q> {
     /// Terms at consecutive positions (a text's bigrams), matched here so
     /// that only the documents wanted have their positions read.
     Phrase(Vec<Term>),
+    /// Terms of one field all in a document (a text's words), matched here
+    /// so that the others' postings are moved only to documents wanted.
+    All(Vec<Term>),
     Query(Box<dyn tantivy::query::Weight>),
 }
 
@@ -1147,42 +1315,73 @@ impl<'q> Postings<'q> {
         if let Some(p) = q.downcast_ref::<PhraseQuery>() {
             return Ok(Postings::Phrase(p.phrase_terms()));
         }
+        if let Some(terms) = q.downcast_ref::<BooleanQuery>().and_then(conjunction) {
+            return Ok(Postings::All(terms));
+        }
         Ok(Postings::Query(q.weight(scoring)?))
+    }
+
+    /// The terms whose postings are read (none for another query's).
+    fn terms(&self) -> &[Term] {
+        match self {
+            Postings::Term(t) => std::slice::from_ref(*t),
+            Postings::Phrase(terms) | Postings::All(terms) => terms,
+            Postings::Query(_) => &[],
+        }
     }
 
     /// Calls `f` with the documents of one segment, in order, a block at
     /// a time (deleted ones too: [`Side::by_doc`] leaves them out); a
-    /// phrase's, only those `wanted` says may matter.
+    /// phrase's or conjunction's, only those `wanted` says may matter.
+    /// `infos` are those of [`Self::terms`] in the segment.
     fn for_each(
         &self,
         reader: &SegmentReader,
+        infos: &[Option<TermInfo>],
         wanted: &dyn Fn(DocId) -> bool,
         f: &mut dyn FnMut(&[DocId]),
     ) -> tantivy::Result<()> {
         match self {
             Postings::Term(term) => {
+                let Some(Some(info)) = infos.first() else { return Ok(()) };
                 let index = reader.inverted_index(term.field())?;
-                if let Some(mut block) = index.read_block_postings(term, IndexRecordOption::Basic)? {
-                    while !block.docs().is_empty() {
-                        f(block.docs());
-                        block.advance();
-                    }
+                let mut block = index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                while !block.docs().is_empty() {
+                    f(block.docs());
+                    block.advance();
                 }
                 Ok(())
             }
-            Postings::Phrase(terms) => phrase_for_each(reader, terms, wanted, f),
+            Postings::Phrase(terms) => all_for_each(reader, terms, infos, true, wanted, f),
+            Postings::All(terms) => all_for_each(reader, terms, infos, false, wanted, f),
             Postings::Query(weight) => weight.for_each_no_score(reader, f),
         }
     }
 }
 
-/// The documents of one segment holding `terms` at consecutive positions
-/// (what tantivy's phrase query of them matches), among those `wanted`:
-/// the terms' documents are intersected first, and a document's positions
-/// are read only if it is wanted.
-fn phrase_for_each(
+/// The terms of a conjunction of term queries of one field (what
+/// [`all_words`] makes).
+fn conjunction(q: &BooleanQuery) -> Option<Vec<Term>> {
+    let terms: Option<Vec<Term>> = q
+        .clauses()
+        .iter()
+        .map(|(occur, q)| {
+            (*occur == Occur::Must).then(|| q.downcast_ref::<TermQuery>()).flatten().map(|t| t.term().clone())
+        })
+        .collect();
+    terms.filter(|t| t.len() > 1 && t.iter().all(|x| x.field() == t[0].field()))
+}
+
+/// The documents of one segment holding all `terms` (one field's), and
+/// with `phrase` at consecutive positions (what tantivy's phrase query of
+/// them matches), among those `wanted`: the rarest term's documents are
+/// taken one by one, the others' postings moved only to the ones wanted,
+/// and a document's positions read only if it holds every term.
+fn all_for_each(
     reader: &SegmentReader,
     terms: &[Term],
+    infos: &[Option<TermInfo>],
+    phrase: bool,
     wanted: &dyn Fn(DocId) -> bool,
     f: &mut dyn FnMut(&[DocId]),
 ) -> tantivy::Result<()> {
@@ -1191,18 +1390,21 @@ fn phrase_for_each(
     let Some(field) = terms.first().map(Term::field) else { return Ok(()) };
     let index = reader.inverted_index(field)?;
     // (offset in the phrase, its term's postings), the rarest first.
+    let option = if phrase { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
     let mut postings = Vec::with_capacity(terms.len());
-    for (offset, term) in terms.iter().enumerate() {
-        match index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
-            Some(p) => postings.push((offset as u32, p)),
-            None => return Ok(()),
-        }
+    for (offset, info) in infos.iter().enumerate() {
+        let Some(info) = info else { return Ok(()) };
+        postings.push((offset as u32, index.read_postings_from_terminfo(info, option)?));
     }
     postings.sort_by_key(|(_, p)| p.doc_freq());
     let mut found = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
     let mut doc = postings[0].1.doc();
     'candidates: while doc != tantivy::TERMINATED {
+        if !wanted(doc) {
+            doc = postings[0].1.advance();
+            continue;
+        }
         for (_, p) in &mut postings[1..] {
             let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
             if at > doc {
@@ -1210,22 +1412,22 @@ fn phrase_for_each(
                 continue 'candidates;
             }
         }
-        if wanted(doc) {
+        let matched = !phrase || {
             for ((_, p), out) in postings.iter_mut().zip(&mut positions) {
                 p.positions(out);
             }
             // A start the rarest term's positions give that every other
             // term's follow at its offset.
             let (first, rest) = (postings[0].0, &postings[1..]);
-            let at_phrase = positions[0].iter().filter_map(|&p| p.checked_sub(first)).any(|start| {
+            positions[0].iter().filter_map(|&p| p.checked_sub(first)).any(|start| {
                 rest.iter().zip(&positions[1..]).all(|((offset, _), at)| at.binary_search(&(start + offset)).is_ok())
-            });
-            if at_phrase {
-                found.push(doc);
-                if found.len() == 128 {
-                    f(&found);
-                    found.clear();
-                }
+            })
+        };
+        if matched {
+            found.push(doc);
+            if found.len() == 128 {
+                f(&found);
+                found.clear();
             }
         }
         doc = postings[0].1.advance();

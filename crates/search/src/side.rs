@@ -6,6 +6,7 @@
 //! whenever the index generation changes, never updated on their own.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::Value;
@@ -342,6 +343,8 @@ pub struct Side {
     /// compared as a number, kept apart from `entries` so ranking many
     /// matches stays in cache.
     pub orders: Vec<u32>,
+    /// The entries in name order (then id): `orders` inverted.
+    pub ranked: Vec<u32>,
     /// Per entry, its latitude as f32 (NaN without a point), apart from
     /// `entries` for the same reason: the lower bound on the distance of
     /// every match of a common word near a point is read from here.
@@ -360,7 +363,14 @@ pub struct Side {
     pub grid: std::sync::OnceLock<crate::grid::Grid>,
     /// Per municipality counts, computed on the first request for them.
     pub area_counts: std::sync::OnceLock<Vec<crate::query::AreaCount>>,
+    /// Per term that many documents hold, per segment ordinal, the bits of
+    /// its documents: filled as the tiers only counted ask for them, up to
+    /// [`DENSE_BYTES`] (see [`Side::dense`]).
+    dense: std::sync::Mutex<HashMap<tantivy::Term, Arc<Vec<Vec<u64>>>>>,
 }
+
+/// How much [`Side::dense`] keeps: 256 terms of 500,000 documents.
+const DENSE_BYTES: usize = 16 << 20;
 
 impl std::fmt::Debug for Side {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -387,6 +397,50 @@ impl Side {
     /// ([`DOC_HIDDEN`], [`DOC_PROFESSIONAL`]) leaves out.
     pub fn visible(&self, ord: usize, exclude: u32) -> &[u64] {
         if exclude & DOC_PROFESSIONAL != 0 { &self.public[ord] } else { &self.shown[ord] }
+    }
+
+    /// Whether a term held by `doc_freq` documents is one [`Self::dense`]
+    /// gives the bits of: one in 64 documents or more hold it, so OR-ing
+    /// its bits into a tier's costs no more than reading its postings (a
+    /// few nanoseconds a document; 歯科 and 内科 are held by more than
+    /// 100,000 each, a word of bits covers 64).
+    pub fn is_dense(&self, doc_freq: u64) -> bool {
+        let max_doc: usize = self.by_doc.iter().map(Vec::len).sum();
+        doc_freq > 0 && doc_freq as usize >= max_doc / 64
+    }
+
+    /// Per segment ordinal, the bits of the documents of `term` (deleted
+    /// ones too), read from its postings once and kept for the next query,
+    /// up to [`DENSE_BYTES`]; for terms [`Self::is_dense`].
+    pub fn dense(&self, term: &tantivy::Term) -> tantivy::Result<Arc<Vec<Vec<u64>>>> {
+        if let Some(bits) = self.lock_dense().get(term) {
+            return Ok(bits.clone());
+        }
+        let mut bits = Vec::new();
+        for reader in self.searcher.segment_readers() {
+            let mut of_segment = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+            let index = reader.inverted_index(term.field())?;
+            if let Some(mut block) = index.read_block_postings(term, tantivy::schema::IndexRecordOption::Basic)? {
+                while !block.docs().is_empty() {
+                    for &doc in block.docs() {
+                        of_segment[doc as usize / 64] |= 1 << (doc % 64);
+                    }
+                    block.advance();
+                }
+            }
+            bits.push(of_segment);
+        }
+        let bits = Arc::new(bits);
+        let max_doc: usize = self.by_doc.iter().map(Vec::len).sum();
+        let mut dense = self.lock_dense();
+        if (dense.len() + 1) * max_doc.div_ceil(8) <= DENSE_BYTES {
+            dense.insert(term.clone(), bits.clone());
+        }
+        Ok(bits)
+    }
+
+    fn lock_dense(&self) -> std::sync::MutexGuard<'_, HashMap<tantivy::Term, Arc<Vec<Vec<u64>>>>> {
+        self.dense.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Per segment ordinal, the bits of the docs having any category of
@@ -533,7 +587,7 @@ impl Side {
         for (rank, &i) in ranked.iter().enumerate() {
             orders[i as usize] = rank as u32;
         }
-        drop((order_keys, ranked, name_ranks));
+        drop((order_keys, name_ranks));
         let lats = entries.iter().map(|e| e.point.map_or(f32::NAN, |p| p.lat as f32)).collect();
         let mut by_id: Vec<u32> = (0..entries.len() as u32).collect();
         by_id.sort_unstable_by_key(|&i| entries[i as usize].id);
@@ -576,6 +630,7 @@ impl Side {
             flags: flag_column,
             any_flags,
             orders,
+            ranked,
             lats,
             topic_terms,
             schedules,
@@ -584,6 +639,7 @@ impl Side {
             visit_areas,
             grid: std::sync::OnceLock::new(),
             area_counts: std::sync::OnceLock::new(),
+            dense: Default::default(),
         })
     }
 }
