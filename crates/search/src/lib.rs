@@ -134,11 +134,13 @@ fn committed_seq(index: &Index) -> i64 {
     payload(index).map_or(0, |p| p.seq)
 }
 
-/// A new empty index. Stored cards are read a few at a time from all over
-/// the store (a page of results), so its blocks are small: each fetch
-/// reads and decompresses 4 KB rather than tantivy's default 16 KB.
+/// A new empty index. Stored cards (a few hundred bytes each) are read a
+/// few at a time from all over the store (a page of results), so its
+/// blocks are small: each fetch reads and decompresses 1 KB rather than
+/// tantivy's default 16 KB (at 500k: a map view's ten cards in about 0.7
+/// of the time 4 KB blocks took, for a store 14% larger on disk).
 fn create(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index> {
-    let settings = tantivy::IndexSettings { docstore_blocksize: 4096, ..tantivy::IndexSettings::default() };
+    let settings = tantivy::IndexSettings { docstore_blocksize: 1024, ..tantivy::IndexSettings::default() };
     let directory = IndexDirectory::open(dir).map_err(|e| index_err(dir, e))?;
     Index::create(directory, schema, settings).map_err(|e| index_err(dir, e))
 }
