@@ -1121,12 +1121,12 @@ fn tier_matches(
 }
 
 /// Of the documents in `new` (bits per segment), the first `need` in name
-/// order that `ok` keeps (giving their entries), to
-/// `pick`: entries are walked in name order, so when one document in
-/// twenty is new, 10 are found in about 200 steps rather than by listing
-/// and ranking tens of thousands. `false`, having picked nothing, when
-/// there are too few new documents for the walk to beat listing them (or
-/// the filter keeps so few that it goes on too long).
+/// order that `ok` keeps (giving their entries), to `pick`: the entries
+/// are walked in name order, so when one document in five is new, 10 are
+/// found in about 50 steps rather than by listing and ranking a hundred
+/// thousand. `false`, having picked nothing, when there are too few new
+/// documents for the walk to beat listing them (or the filter keeps so
+/// few that it goes on too long).
 fn pick_in_name_order(
     side: &Side,
     new: &[Vec<u64>],
