@@ -980,34 +980,25 @@ fn tier_matches(
             }
             infos.push(of_segment);
         }
-        // Postings of terms many documents hold, when only marked (or all of
-        // a tier picked from): their bits, OR-ed in.
+        // Postings of terms many documents hold: their bits, OR-ed in when
+        // the tier is only marked, or all of a tier picked from. (Read only
+        // then: a tier listed with one posting not in bits lists them all.)
+        let doc_freq = |j: usize, k: usize| -> u64 {
+            infos.iter().map(|s| s[j][k].as_ref().map_or(0, |t| u64::from(t.doc_freq))).sum()
+        };
+        let in_bits = |j: usize| match &postings[j] {
+            Postings::Term(_) => side.is_dense(doc_freq(j, 0)),
+            Postings::All(terms) => (0..terms.len()).all(|k| side.is_dense(doc_freq(j, k))),
+            _ => false,
+        };
+        let picking = picking && (0..postings.len()).all(in_bits);
         let mut dense = Vec::with_capacity(postings.len());
         if !listed || picking {
             for (j, p) in postings.iter().enumerate() {
-                let doc_freq =
-                    |k: usize| infos.iter().map(|s| s[j][k].as_ref().map_or(0, |t| u64::from(t.doc_freq))).sum();
-                let bits = match p {
-                    Postings::Term(term) if side.is_dense(doc_freq(0)) => Some(side.dense(term)?),
-                    Postings::All(terms) if (0..terms.len()).all(|k| side.is_dense(doc_freq(k))) => {
-                        let mut all: Option<Vec<Vec<u64>>> = None;
-                        for t in terms {
-                            let bits = side.dense(t)?;
-                            match &mut all {
-                                None => all = Some(bits.as_ref().clone()),
-                                Some(all) => {
-                                    all.iter_mut().flatten().zip(bits.iter().flatten()).for_each(|(a, b)| *a &= b)
-                                }
-                            }
-                        }
-                        all.map(Arc::new)
-                    }
-                    _ => None,
-                };
-                dense.push(bits);
+                dense.push(if in_bits(j) { Some(postings_bits(side, p)?) } else { None });
             }
         }
-        if picking && !dense.is_empty() && dense.iter().all(Option::is_some) {
+        if picking && !dense.is_empty() {
             // The tier's documents no better tier reached.
             let mut new: Vec<Vec<u64>> = seen.iter().map(|s| s.iter().map(|&w| !w).collect()).collect();
             for (ord, n) in new.iter_mut().enumerate() {
@@ -1035,14 +1026,8 @@ fn tier_matches(
             } else {
                 // Too few to pick faster than listing them all.
                 for (ord, new) in new.iter().enumerate() {
-                    for (w, &new) in new.iter().enumerate() {
-                        let mut new = new;
-                        while new != 0 {
-                            let doc = w * 64 + new.trailing_zeros() as usize;
-                            new &= new - 1;
-                            out.extend(ok(ord, doc).map(|e| (e, *score)));
-                        }
-                    }
+                    let docs = set_bits(new.iter().copied()).filter_map(|doc| ok(ord, doc));
+                    out.extend(docs.map(|e| (e, *score)));
                 }
             }
             continue;
@@ -1102,17 +1087,10 @@ fn tier_matches(
             continue;
         }
         let (by_doc, before) = (&side.by_doc[ord], listed_seen.as_ref().map_or(&[][..], |b| &b[ord]));
-        for (w, (&now, &before)) in now.iter().zip(before).enumerate() {
-            // (The categories, when in bits, are not among what `passes` checks.)
-            let allowed = of_categories.as_ref().map_or(u64::MAX, |c| c[ord][w]);
-            let mut new = now & !before & allowed;
-            while new != 0 {
-                let doc = w * 64 + new.trailing_zeros() as usize;
-                new &= new - 1;
-                let e = by_doc[doc];
-                total += usize::from(e & exclude == 0 && passes(e & DOC_ENTRY));
-            }
-        }
+        // (The categories, when in bits, are not among what `passes` checks.)
+        let allowed = |w: usize| of_categories.as_ref().map_or(u64::MAX, |c| c[ord][w]);
+        let new = now.iter().zip(before).enumerate().map(|(w, (&now, &before))| now & !before & allowed(w));
+        total += set_bits(new).filter(|&doc| by_doc[doc] & exclude == 0 && passes(by_doc[doc] & DOC_ENTRY)).count();
     }
     if !counted_by_bits {
         total += uncounted;
@@ -1168,9 +1146,38 @@ fn pick_in_name_order(
     false
 }
 
+/// The documents of a posting (a term, or a conjunction of terms) as bits
+/// per segment, from the ones [`Side::dense`] keeps.
+fn postings_bits(side: &Side, p: &Postings<'_>) -> tantivy::Result<Arc<Vec<Vec<u64>>>> {
+    let terms = p.terms();
+    let first = side.dense(&terms[0])?;
+    if terms.len() == 1 {
+        return Ok(first);
+    }
+    let mut all = first.as_ref().clone();
+    for t in &terms[1..] {
+        let bits = side.dense(t)?;
+        all.iter_mut().flatten().zip(bits.iter().flatten()).for_each(|(a, b)| *a &= b);
+    }
+    Ok(Arc::new(all))
+}
+
+/// The positions of the set bits of `words`, in order.
+fn set_bits(words: impl Iterator<Item = u64>) -> impl Iterator<Item = usize> {
+    words.enumerate().flat_map(|(w, mut bits)| {
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let at = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                at
+            })
+        })
+    })
+}
+
 /// Sets the bits of `docs` (in order) in `seen`, a word at a time: the
 /// bits of one word gather in a register rather than in memory.
-fn mark(seen: &[Cell<u64>], docs: &[DocId]) {
+pub(crate) fn mark(seen: &[Cell<u64>], docs: &[DocId]) {
     let Some(&first) = docs.first() else { return };
     let or = |word: u32, bits: u64| seen[word as usize].set(seen[word as usize].get() | bits);
     let (mut word, mut bits) = (first / 64, 0u64);

@@ -1,6 +1,7 @@
 //! In-memory tables beside the index: per facility its point and filter
-//! attributes, a k-d tree of their points on the unit sphere (for nearest,
-//! radius and box), the distinct opening schedules and the visit areas.
+//! attributes, k-d trees of their points (on the unit sphere for nearest
+//! and radius, on lng/lat for boxes), the distinct opening schedules and
+//! the visit areas.
 //!
 //! They are a pure function of one searcher: rebuilt from its fast fields
 //! whenever the index generation changes, never updated on their own.
@@ -355,8 +356,7 @@ pub struct Side {
     pub topic_terms: TopicTerms,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
-    /// The entries' points on the unit sphere, whose chord distance orders
-    /// exactly like great-circle distance.
+    /// The entries' points, in the trees of [`crate::points`].
     pub points: Points,
     pub visit_areas: HashMap<u32, VisitShape>,
     /// The plain map's clusters, computed on the first request for them.
@@ -421,10 +421,9 @@ impl Side {
             let mut of_segment = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
             let index = reader.inverted_index(term.field())?;
             if let Some(mut block) = index.read_block_postings(term, tantivy::schema::IndexRecordOption::Basic)? {
+                let cells = std::cell::Cell::from_mut(of_segment.as_mut_slice()).as_slice_of_cells();
                 while !block.docs().is_empty() {
-                    for &doc in block.docs() {
-                        of_segment[doc as usize / 64] |= 1 << (doc % 64);
-                    }
+                    crate::query::mark(cells, block.docs());
                     block.advance();
                 }
             }
