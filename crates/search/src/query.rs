@@ -29,7 +29,9 @@ use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 use crate::areas::{AreaKind, Areas};
 use crate::japanese::{self, Japanese, bigrams, fold, fold_whole};
 use crate::points::{EARTH_RADIUS_M, chord2, xyz};
-use crate::schema::{Fields, PREFIX_CHARS, capability_bit, category_bit, flag, service_bit};
+use crate::schema::{
+    Fields, INDEXED_PREFIX_CHARS, PREFIX_CHARS, READING_MARK, capability_bit, category_bit, flag, service_bit,
+};
 use crate::side::{DOC_ENTRY, DOC_HIDDEN, DOC_PROFESSIONAL, NONE, Side, VisitShape};
 use crate::synonyms::Synonyms;
 
@@ -356,7 +358,7 @@ fn is_kana(s: &str) -> bool {
 /// by name or by what it offers, so that the nearest come first: who
 /// looks for 訪問看護 near home wants the nearest station, whatever its
 /// name. Only the exact name still ranks above.
-fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
+fn text_query(cx: &Context<'_>, text: &str, near: bool) -> tantivy::Result<Option<Text>> {
     let (f, ja, syn, topic_terms) = (cx.fields, cx.ja, cx.synonyms, &cx.side.topic_terms);
     let text = tsunagi_domain::normalize::nfkc(text);
     // 「083 934 0556」 is one number.
@@ -367,7 +369,7 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
         text.split_whitespace().take(8).collect()
     };
     if parts.is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut out = Text { parts: Vec::new(), bonus: Vec::new(), all_but_one: false };
     for part in &parts {
@@ -395,20 +397,16 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
         if parts.len() == 1 {
             tiers.extend(tiered(vec![term_query(f.name_exact, &as_whole)], tier::EXACT));
         }
-        if as_whole.chars().count() <= PREFIX_CHARS {
-            tiers.extend(tiered(vec![term_query(f.name_prefix, &as_whole)], tier::PREFIX));
-        }
+        tiers.extend(tiered(beginning(cx, &as_whole)?, tier::PREFIX));
         // Readings are indexed in the same fields behind a marker.
         let typed = if is_kana(part) { as_whole.clone() } else { fold_whole(&reading) };
         if !typed.is_empty() {
-            let marked = format!("{}{typed}", crate::schema::READING_MARK);
+            let marked = format!("{READING_MARK}{typed}");
             if parts.len() == 1 {
                 tiers.extend(tiered(vec![term_query(f.name_exact, &marked)], tier::READING_EXACT));
             }
-            if typed.chars().count() <= PREFIX_CHARS {
-                let weight = if is_kana(part) { tier::READING_PREFIX } else { tier::KANJI_READING_PREFIX };
-                tiers.extend(tiered(vec![term_query(f.name_prefix, &marked)], weight));
-            }
+            let weight = if is_kana(part) { tier::READING_PREFIX } else { tier::KANJI_READING_PREFIX };
+            tiers.extend(tiered(beginning(cx, &marked)?, weight));
         }
         tiers.extend(tiered(all_words(f.name, &words).into_iter().collect(), tier::NAME_WORDS));
         // Characters of the name: a part that is a synonym group's word
@@ -476,7 +474,34 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> Option<Text> {
             out.bonus.push((tier::NAME_CHARS, q));
         }
     }
-    (!out.parts.is_empty()).then_some(out)
+    Ok((!out.parts.is_empty()).then_some(out))
+}
+
+/// The names (or, behind [`READING_MARK`], readings) that begin with
+/// `typed`, folded as a whole: one prefix term for a short beginning; for
+/// one longer than [`INDEXED_PREFIX_CHARS`], the indexed wholes that start
+/// with it (each name's only prefix term that long). None past
+/// [`PREFIX_CHARS`].
+fn beginning(cx: &Context<'_>, typed: &str) -> tantivy::Result<Vec<Box<dyn Query>>> {
+    let field = cx.fields.name_prefix;
+    let chars = typed.strip_prefix(READING_MARK).unwrap_or(typed).chars().count();
+    if chars <= INDEXED_PREFIX_CHARS {
+        return Ok(vec![term_query(field, typed)]);
+    }
+    if chars > PREFIX_CHARS {
+        return Ok(Vec::new());
+    }
+    let mut wholes: Vec<String> = Vec::new();
+    for reader in cx.searcher.segment_readers() {
+        let index = reader.inverted_index(field)?;
+        let mut terms = index.terms().range().ge(typed.as_bytes()).into_stream()?;
+        while terms.advance() && terms.key().starts_with(typed.as_bytes()) {
+            wholes.extend(std::str::from_utf8(terms.key()).ok().map(str::to_string));
+        }
+    }
+    wholes.sort_unstable();
+    wholes.dedup();
+    Ok(wholes.iter().map(|w| term_query(field, w)).collect())
 }
 
 /// The exact-term filters tantivy can apply while matching text. Hidden
@@ -710,7 +735,7 @@ fn text_matches_or_words(
     keep: Option<usize>,
 ) -> tantivy::Result<Option<TextMatches>> {
     let Some(t) = q.text.as_deref() else { return Ok(None) };
-    let Some(text) = text_query(cx, t, near) else { return Ok(None) };
+    let Some(text) = text_query(cx, t, near)? else { return Ok(None) };
     let at_particles = words_apart(cx.ja, t, false);
     // Matches merged with another text's must all be there.
     let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| at_particles.is_none()))?;
@@ -719,7 +744,7 @@ fn text_matches_or_words(
     }
     let mut also = None;
     if let Some(cut) = &at_particles
-        && let Some(text) = text_query(cx, cut, near)
+        && let Some(text) = text_query(cx, cut, near)?
     {
         let more = text_matches(cx, q, filter, text)?;
         let mut best: std::collections::HashMap<u32, Score> = matches.iter().copied().collect();
@@ -735,7 +760,7 @@ fn text_matches_or_words(
     let at_words = if matches.is_empty() { words_apart(cx.ja, t, true) } else { None };
     if matches.is_empty()
         && let Some(cut) = at_words.as_ref().filter(|c| at_particles.as_ref() != Some(*c))
-        && let Some(text) = text_query(cx, cut, near)
+        && let Some(text) = text_query(cx, cut, near)?
     {
         matches = text_matches(cx, q, filter, text)?;
         also = (!matches.is_empty()).then(|| cut.clone());
@@ -744,7 +769,7 @@ fn text_matches_or_words(
     if matches.is_empty()
         && let Some(cut) = at_words.or(at_particles)
         && cut.split_whitespace().count() >= 3
-        && let Some(mut text) = text_query(cx, &cut, near)
+        && let Some(mut text) = text_query(cx, &cut, near)?
     {
         text.all_but_one = true;
         matches = text_matches(cx, q, filter, text)?;
@@ -869,7 +894,7 @@ fn merged_matches(
 #[cfg(test)]
 pub fn one_part_every_way(cx: &Context<'_>, q: &SearchQuery) -> Option<(Vec<Scored>, usize, [Vec<u32>; 2])> {
     let filter = Filter::new(q, &cx.side, cx.areas);
-    let text = || q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()));
+    let text = || q.text.as_deref().and_then(|t| text_query(cx, t, q.origin().is_some()).unwrap());
     let tiers = text()?;
     let tiers = tiers.single_part()?;
     let mut ways =

@@ -574,3 +574,75 @@ fn document_stores_are_read_not_mapped() {
     assert!(ours.iter().any(|l| l.ends_with(".idx")), "{ours:?}");
     assert!(!ours.iter().any(|l| l.ends_with(".store")), "{ours:?}");
 }
+
+/// A name or reading is found by any beginning of up to
+/// [`schema::PREFIX_CHARS`] characters, short ones as prefix terms, longer
+/// ones among the wholes that start with them, in every segment; a name's
+/// corporation is no beginning of it (only the whole name with it is).
+/// Checked against the definition for every beginning of every name and
+/// reading.
+#[test]
+fn names_and_readings_match_by_every_beginning() {
+    use japanese::fold_whole;
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    // (id, name, reading, the names a beginning of which reaches it)
+    let named: &[(i64, &str, Option<&str>, &[&str])] = &[
+        (1, "さくらまちクリニック本院", None, &["さくらまちクリニック本院"]),
+        (2, "医療法人社団桜会さくらまち眼科", None, &["さくらまち眼科"]),
+        (6, "さくらまち訪問看護ステーション", None, &["さくらまち訪問看護ステーション"]),
+        (3, "さくらまちクリニック分院", None, &["さくらまちクリニック分院"]),
+        (4, "さくらまちクリニック本院前薬局", None, &["さくらまちクリニック本院前薬局"]),
+        (
+            5,
+            "桜町記念病院附属診療所",
+            Some("サクラマチキネンビョウインフゾクシンリョウジョ"),
+            &["桜町記念病院附属診療所"],
+        ),
+    ];
+    let make = |&(id, name, kana, _): &(i64, &str, Option<&str>, &[&str])| {
+        doc(id, facility(name, kana, Service::HouseCall, 34.0, 131.8))
+    };
+    // Two segments, each with long beginnings of its own.
+    index.rebuild(named[..3].iter().map(make).map(Ok::<_, String>), 1).unwrap();
+    index.apply(named[3..].iter().map(make).collect(), &[], 2).unwrap();
+    assert!(index.current().searcher.segment_readers().len() >= 2);
+    let scored = |q: &str| -> Vec<(i64, f32)> {
+        let query = SearchQuery { text: Some(q.into()), limit: 20, ..SearchQuery::default() };
+        index.search(&query).unwrap().hits.iter().map(|h| (h.card.id, h.score)).collect()
+    };
+    let beginnings = |s: &str| -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        (1..=chars.len()).map(|n| chars[..n].iter().collect()).collect()
+    };
+    let mut long = 0;
+    for &(_, name, _, _) in named {
+        for typed in beginnings(name) {
+            let t = fold_whole(&typed);
+            let mut expected: Vec<i64> = named
+                .iter()
+                .filter(|(_, whole, _, prefixable)| {
+                    fold_whole(whole) == t
+                        || (t.chars().count() <= schema::PREFIX_CHARS
+                            && prefixable.iter().any(|p| fold_whole(p).starts_with(&t)))
+                })
+                .map(|n| n.0)
+                .collect();
+            expected.sort();
+            let mut got: Vec<i64> =
+                scored(&typed).into_iter().filter(|(_, s)| *s >= tier::PREFIX).map(|(id, _)| id).collect();
+            got.sort();
+            assert_eq!(got, expected, "{typed}");
+            long += usize::from(t.chars().count() > schema::INDEXED_PREFIX_CHARS && !expected.is_empty());
+        }
+    }
+    assert!(long >= 20, "{long} long beginnings matched");
+    // Readings typed in kana, behind their mark in the same field (the
+    // whole one reaches its exact tier, above the prefix tiers).
+    let reading = "サクラマチキネンビョウインフゾクシンリョウジョ";
+    for typed in beginnings(reading).into_iter().skip(1) {
+        let reached = scored(&typed).iter().any(|&(id, s)| id == 5 && s >= tier::READING_PREFIX);
+        let whole = typed == reading;
+        assert_eq!(reached, whole || fold_whole(&typed).chars().count() <= schema::PREFIX_CHARS, "{typed}");
+    }
+}
