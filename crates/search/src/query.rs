@@ -17,12 +17,14 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, ConstScorer, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+    Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term};
 use tsunagi_domain::schedule::Moment;
 use tsunagi_domain::{CategoryFilter, OpenState, SearchQuery, Sort};
 
@@ -444,7 +446,10 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> tantivy::Result<Optio
         tiers.extend(tiered(topics, tier::TOPICS));
         // A phone or FAX number, typed with or without hyphens.
         if let Some(digits) = phone_digits(part) {
-            tiers.extend(tiered(vec![term_query(f.phone, &digits)], tier::EXACT));
+            let found = cx.side.phones.ending_in(&digits);
+            if !found.is_empty() {
+                tiers.extend(tiered(vec![Box::new(DocsQuery::of(cx, &found))], tier::EXACT));
+            }
         }
         let mut address: Vec<Box<dyn Query>> =
             bigram_query(f.address, &japanese::address_form(part)).into_iter().collect();
@@ -502,6 +507,67 @@ fn beginning(cx: &Context<'_>, typed: &str) -> tantivy::Result<Vec<Box<dyn Query
     wholes.sort_unstable();
     wholes.dedup();
     Ok(wholes.iter().map(|w| term_query(field, w)).collect())
+}
+
+/// Documents the side tables found (a phone number's), as a query that
+/// tantivy ORs, scores and counts like any other.
+#[derive(Clone, Debug)]
+struct DocsQuery(Arc<Vec<(SegmentId, Vec<DocId>)>>);
+
+impl DocsQuery {
+    fn of(cx: &Context<'_>, entries: &[u32]) -> DocsQuery {
+        let readers = cx.searcher.segment_readers();
+        let mut docs: Vec<(SegmentId, Vec<DocId>)> = readers.iter().map(|r| (r.segment_id(), Vec::new())).collect();
+        for &e in entries {
+            let at = cx.side.entries[e as usize].doc;
+            docs[at.segment_ord as usize].1.push(at.doc_id);
+        }
+        docs.retain_mut(|(_, d)| {
+            d.sort_unstable();
+            !d.is_empty()
+        });
+        DocsQuery(Arc::new(docs))
+    }
+}
+
+/// Sorted documents as a [`DocSet`].
+struct Listed {
+    docs: Vec<DocId>,
+    at: usize,
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+    fn size_hint(&self) -> u32 {
+        self.docs.len() as u32
+    }
+}
+
+impl Query for DocsQuery {
+    fn weight(&self, _: tantivy::query::EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for DocsQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        let docs = self.0.iter().find(|(s, _)| *s == reader.segment_id()).map(|(_, d)| d.clone()).unwrap_or_default();
+        Ok(Box::new(ConstScorer::new(Listed { docs, at: 0 }, boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<tantivy::query::Explanation> {
+        let found = self.0.iter().any(|(s, d)| *s == reader.segment_id() && d.binary_search(&doc).is_ok());
+        match found {
+            true => Ok(tantivy::query::Explanation::new("found in the side tables", 1.0)),
+            false => Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match"))),
+        }
+    }
 }
 
 /// The exact-term filters tantivy can apply while matching text. Hidden

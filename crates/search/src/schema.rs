@@ -101,8 +101,8 @@ pub struct Fields {
     pub topics: Field,
     pub topics_exact: Field,
     pub address: Field,
-    /// The digits of the phone and FAX numbers, whole and without the
-    /// area code (「0833413030」, 「413030」).
+    /// The phone and FAX numbers, as [`crate::side::Phones::key`]s (a
+    /// fast field, not terms: searched in [`crate::side::Phones`]).
     pub phone: Field,
     pub notes: Field,
     pub category: Field,
@@ -172,7 +172,7 @@ pub fn build() -> (Schema, Fields) {
         topics: b.add_text_field("topics", text(WORD, false)),
         topics_exact: b.add_text_field("topics_exact", exact.clone()),
         address: b.add_text_field("address", text(BIGRAM, true)),
-        phone: b.add_text_field("phone", exact.clone()),
+        phone: b.add_u64_field("phone", FAST),
         notes: b.add_text_field("notes", text(BIGRAM, true)),
         category: b.add_text_field("category", exact.clone()),
         service: b.add_text_field("service", exact.clone()),
@@ -374,9 +374,9 @@ pub fn document(
     // A FAX that came in, a number on a note: whose is it?
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     for number in [&f.phone, &f.fax].into_iter().flatten() {
-        doc.add_text(x.phone, digits(number));
-        if let Some((_, local)) = number.split_once('-') {
-            doc.add_text(x.phone, digits(local));
+        let digits = digits(number);
+        if !digits.is_empty() {
+            doc.add_u64(x.phone, crate::side::Phones::key(&digits));
         }
     }
     let mut address = Vec::new();

@@ -358,6 +358,7 @@ pub struct Side {
     pub strings: Vec<String>,
     /// The entries' points, in the trees of [`crate::points`].
     pub points: Points,
+    pub phones: Phones,
     pub visit_areas: HashMap<u32, VisitShape>,
     /// The plain map's clusters, computed on the first request for them.
     pub grid: std::sync::OnceLock<crate::grid::Grid>,
@@ -367,6 +368,58 @@ pub struct Side {
     /// its documents: filled as the tiers only counted ask for them, up to
     /// [`DENSE_BYTES`] (see [`Side::dense`]).
     dense: std::sync::Mutex<HashMap<tantivy::Term, Arc<Vec<Vec<u64>>>>>,
+}
+
+/// The phone and FAX numbers, their digits read backwards: a number typed
+/// whole, or without its area code, or any last six digits or more, is the
+/// beginning of the numbers it ends, found by binary search. A fast field
+/// and this table rather than terms: a number is nearly always its
+/// facility's alone, and as terms (whole and local part) they were half
+/// the index's distinct terms, which building it sorts and compiles.
+#[derive(Default)]
+pub struct Phones {
+    keys: Vec<u64>,
+    entries: Vec<u32>,
+}
+
+impl Phones {
+    /// The digits of a number (its last 16), last first, one to a
+    /// nibble from the top, as the digit plus one; the nibbles after them
+    /// zero. So keys sort as their reversed digits do, and the keys
+    /// beginning with a number's last digits are one range.
+    pub fn key(digits: &str) -> u64 {
+        digits
+            .bytes()
+            .rev()
+            .filter(u8::is_ascii_digit)
+            .take(16)
+            .enumerate()
+            .fold(0, |k, (i, d)| k | u64::from(d - b'0' + 1) << (60 - 4 * i))
+    }
+
+    pub(crate) fn new(mut pairs: Vec<(u64, u32)>) -> Phones {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (keys, entries) = pairs.into_iter().unzip();
+        Phones { keys, entries }
+    }
+
+    /// The entries with a number ending in `digits` (of which the last 16
+    /// count), in entry order.
+    pub fn ending_in(&self, digits: &str) -> Vec<u32> {
+        let n = digits.bytes().filter(u8::is_ascii_digit).count().min(16);
+        if n == 0 {
+            return Vec::new();
+        }
+        let low = Self::key(digits);
+        let high = low | u64::MAX.checked_shr(4 * n as u32).unwrap_or(0);
+        let from = self.keys.partition_point(|&k| k < low);
+        let to = self.keys.partition_point(|&k| k <= high);
+        let mut found = self.entries[from..to].to_vec();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// How much [`Side::dense`] keeps: 256 terms of 500,000 documents.
@@ -467,6 +520,7 @@ impl Side {
         let (mut categories, mut services, mut flag_column) =
             (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
         let mut any_flags = 0;
+        let mut phones: Vec<(u64, u32)> = Vec::new();
         let mut interner = Interner::default();
         let mut schedules: Vec<Schedule> = Vec::new();
         let mut schedule_ids: HashMap<Vec<u8>, u32> = HashMap::new();
@@ -487,6 +541,7 @@ impl Side {
             let care = ff.str(&name(f.care_area_name))?;
             let order = ff.str(&name(f.name_order))?;
             let sched = ff.bytes(&name(f.schedule))?;
+            let phone = ff.u64(&name(f.phone))?;
             // Ordinals are per segment: decode each distinct value once.
             let mut muni_cache: HashMap<u64, u32> = HashMap::new();
             let mut care_cache: HashMap<u64, u32> = HashMap::new();
@@ -543,6 +598,7 @@ impl Side {
                 let visibility = if entry_flags & flag::HIDDEN != 0 { DOC_HIDDEN } else { 0 }
                     | if entry_flags & flag::PROFESSIONAL != 0 { DOC_PROFESSIONAL } else { 0 };
                 map[doc as usize] = entries.len() as u32 | visibility;
+                phones.extend(phone.values_for_doc(doc).map(|k| (k, entries.len() as u32)));
                 order_keys.push(order_key);
                 categories.push(cats.first(doc).unwrap_or(0));
                 flag_column.push(entry_flags);
@@ -592,6 +648,7 @@ impl Side {
         by_id.sort_unstable_by_key(|&i| entries[i as usize].id);
         let points = Points::new(entries.iter().enumerate().filter_map(|(i, e)| e.point.map(|p| (p, i as u32))));
         let topic_terms = topic_terms(searcher, f.topics_exact, f.topics)?;
+        let phones = Phones::new(phones);
         let mut visit_areas = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if flag_column[i] & flag::VISIT_AREA == 0 {
@@ -635,6 +692,7 @@ impl Side {
             schedules,
             strings: interner.strings,
             points,
+            phones,
             visit_areas,
             grid: std::sync::OnceLock::new(),
             area_counts: std::sync::OnceLock::new(),

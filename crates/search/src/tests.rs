@@ -646,3 +646,31 @@ fn names_and_readings_match_by_every_beginning() {
         assert_eq!(reached, whole || fold_whole(&typed).chars().count() <= schema::PREFIX_CHARS, "{typed}");
     }
 }
+
+/// A number is found by its last six digits or more (typed whole, without
+/// the area code, or any tail of it): the binary search over reversed
+/// digits agrees with checking every number's ending, for numbers of all
+/// lengths (past 16 digits, only the last 16 count).
+#[test]
+fn phones_are_found_by_their_endings() {
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+    let numbers: Vec<String> = (0..3000)
+        .map(|i| {
+            let len = [6, 9, 10, 11, 18][i % 5];
+            // Few distinct endings, so that many numbers share them.
+            (0..len).map(|_| char::from(b'0' + [0, 1, 3, 8][(next() % 4) as usize])).collect()
+        })
+        .collect();
+    let phones = side::Phones::new(numbers.iter().enumerate().map(|(i, n)| (side::Phones::key(n), i as u32)).collect());
+    let last16 = |s: &str| s[s.len().saturating_sub(16)..].to_string();
+    let mut found = 0;
+    for typed in numbers.iter().step_by(7).flat_map(|n| [n.clone(), n[n.len() - 6..].to_string(), n[2..].to_string()]) {
+        let t = last16(&typed);
+        let expected: Vec<u32> =
+            (0..numbers.len() as u32).filter(|&i| last16(&numbers[i as usize]).ends_with(&t)).collect();
+        assert_eq!(phones.ending_in(&typed), expected, "{typed}");
+        found += expected.len();
+    }
+    assert!(found > 2000, "{found}");
+    assert!(phones.ending_in("").is_empty() && phones.ending_in("999999").is_empty());
+}
