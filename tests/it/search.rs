@@ -168,7 +168,7 @@ fn judged_queries_find_the_expected_facility() {
 }
 
 /// The independent reviews' sets (tests/it/review-queries.tsv,
-/// tests/it/blind2- … blind5-queries.tsv): every
+/// tests/it/blind2- … blind6-queries.tsv): every
 /// expected facility in the top 10,
 /// recall@10 and MRR printed per style.
 #[test]
@@ -182,6 +182,7 @@ fn blind_queries_find_the_expected_facility() {
     judged_file("blind3-queries.tsv", include_str!("blind3-queries.tsv"), 157);
     judged_file("blind4-queries.tsv", include_str!("blind4-queries.tsv"), 149);
     judged_file("blind5-queries.tsv", include_str!("blind5-queries.tsv"), 140);
+    judged_file("blind6-queries.tsv", include_str!("blind6-queries.tsv"), 137);
 }
 
 /// Runs a judged set: lines of (JSON arguments, expected name, style).
@@ -259,6 +260,27 @@ fn words_run_together_are_also_searched_apart() {
     assert_eq!(r["searched_as"], "眼科 柳井");
     assert_eq!(names(&r)[0], "志熊眼科");
     assert_eq!(ids(&search(&["眼科", "柳井", "--limit", "10"])), ids(&r));
+}
+
+#[test]
+fn one_mistyped_character() {
+    // A service word one character off (an IME's wrong kanji), near a point.
+    let r = search(&["訪門看護", "--near", "33.9932,131.2410", "--limit", "10"]);
+    assert_eq!(r["searched_as"], "訪問看護", "{r}");
+    assert_eq!(names(&r)[0], "訪問看護ステーション私の家");
+    // A synonym's word (包括 = 地域包括支援センター) beside a place.
+    let r = search(&["包活", "萩", "--limit", "10"]);
+    assert_eq!(r["searched_as"], "包括 萩", "{r}");
+    assert!(names(&r).iter().any(|n| n == "萩市地域包括支援センター"), "{r}");
+    // An address with one wrong character: the rest of it.
+    let r = search(&["大峰町東分290-1", "--limit", "10"]);
+    assert_eq!((r["searched_as"].as_str(), names(&r)), (Some("町東分290-1"), vec!["藤村内科クリニック".to_string()]));
+    // Not when the text matches as typed, nor when a filter is what left
+    // nothing.
+    let r = search(&["訪問看護", "--near", "33.9932,131.2410", "--limit", "10"]);
+    assert!(r.get("searched_as").is_none(), "{r}");
+    let r = search(&["大峰町東分290-1", "--category", "dental", "--limit", "10"]);
+    assert_eq!((r["total"].as_u64(), r.get("searched_as")), (Some(0), None), "{r}");
 }
 
 #[test]

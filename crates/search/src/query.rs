@@ -841,8 +841,104 @@ fn text_matches_or_words(
         matches = text_matches(cx, q, filter, text)?;
         also = (!matches.is_empty()).then_some(cut);
     }
+    // A text that still matches nothing and asks nothing else, with one
+    // character mistyped (an IME's wrong kanji): a word of the services,
+    // categories or synonyms but for one character taken for it
+    // (「訪門看護」 → 訪問看護, 「包活」 → 包括), or else one character of a
+    // part left out (「大峰町東分290-1」 → 町東分290-1); of the ways that
+    // match, the best, more of the text matched first, then fewer
+    // facilities.
+    if matches.is_empty() && filter.asks_nothing() {
+        for slips in [one_word_off(cx, t), one_character_off(t)] {
+            let mut best: Option<(Score, usize, String, Scored)> = None;
+            for slip in slips {
+                let Some(text) = text_query(cx, &slip, near)? else { continue };
+                let found = text_matches(cx, q, filter, text)?;
+                let Some(top) = found.iter().map(|m| m.1).reduce(Score::max) else { continue };
+                if best.as_ref().is_none_or(|b| top > b.0 || (top == b.0 && found.len() < b.1)) {
+                    best = Some((top, found.len(), slip, found));
+                }
+            }
+            if let Some((_, _, slip, found)) = best {
+                (matches, also) = (found, Some(slip));
+                break;
+            }
+        }
+    }
     let total = if also.is_some() { matches.len() } else { total.max(matches.len()) };
     Ok(Some(TextMatches { matches, total, also }))
+}
+
+/// `text` with a word of the topics or synonyms put in for what differs
+/// from it in one character (of a word of three characters or more; of
+/// two, when only one word is that close).
+fn one_word_off(cx: &Context<'_>, text: &str) -> Vec<String> {
+    let parts: Vec<String> = tsunagi_domain::normalize::nfkc(text).split_whitespace().map(fold).collect();
+    let mut vocabulary: Vec<&str> = cx.side.topic_terms.terms().iter().map(String::as_str).collect();
+    vocabulary.extend(cx.synonyms.words());
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut two: Vec<String> = Vec::new();
+    for (j, part) in parts.iter().enumerate() {
+        let chars: Vec<char> = part.chars().collect();
+        for word in &vocabulary {
+            let w: Vec<char> = word.chars().collect();
+            if w.len() < 2 || w.len() > chars.len() {
+                continue;
+            }
+            for at in 0..=chars.len() - w.len() {
+                let here = &chars[at..at + w.len()];
+                if here.iter().zip(&w).filter(|(a, b)| a != b).count() != 1
+                    || vocabulary.binary_search(&here.iter().collect::<String>().as_str()).is_ok()
+                {
+                    continue;
+                }
+                let mut fixed = parts.clone();
+                fixed[j] = chars[..at].iter().chain(&w).chain(&chars[at + w.len()..]).collect();
+                let fixed = fixed.join(" ");
+                let into = if w.len() == 2 { &mut two } else { &mut out };
+                if !into.contains(&fixed) {
+                    into.push(fixed);
+                }
+            }
+        }
+    }
+    if two.len() == 1 {
+        out.append(&mut two);
+    }
+    out.truncate(MAX_SLIPS);
+    out
+}
+
+/// At most this many ways of [`one_character_off`] are searched.
+const MAX_SLIPS: usize = 24;
+
+/// `text` with one character of a part of three or more left out, the
+/// pieces it leaves searched as parts of their own (a piece of one
+/// character, which would match nearly anything or nothing, dropped).
+fn one_character_off(text: &str) -> Vec<String> {
+    let text = tsunagi_domain::normalize::nfkc(text);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    for (j, part) in parts.iter().enumerate() {
+        let chars: Vec<char> = part.chars().collect();
+        for i in (0..chars.len()).filter(|_| chars.len() >= 3) {
+            let pieces = [&chars[..i], &chars[i + 1..]].into_iter().filter(|p| p.len() >= 2);
+            let pieces: Vec<String> = pieces.map(|p| p.iter().collect()).collect();
+            if pieces.is_empty() {
+                continue;
+            }
+            let mut slip: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            slip.splice(j..=j, pieces);
+            let slip = slip.join(" ");
+            if !out.contains(&slip) {
+                out.push(slip);
+            }
+        }
+    }
+    out.truncate(MAX_SLIPS);
+    out
 }
 
 struct TextMatches {
@@ -1609,6 +1705,12 @@ impl Filter<'_> {
             && self.municipalities.is_empty()
             && !self.care_areas_wanted
             && self.moment.is_none()
+    }
+
+    /// Whether the query asks nothing of the facilities but its text
+    /// (visibility aside).
+    fn asks_nothing(&self) -> bool {
+        self.categories == 0 && self.categories_only() && self.q.bbox.is_none() && self.q.radius_m.is_none()
     }
 
     fn is_trivial(&self, side: &Side) -> bool {

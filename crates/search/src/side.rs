@@ -135,6 +135,11 @@ impl TopicTerms {
     }
 
     /// Whether `word` is one of the terms.
+    /// Every term, sorted.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
     pub fn has(&self, word: &str) -> bool {
         self.terms.binary_search_by(|t| t.as_str().cmp(word)).is_ok()
     }

@@ -97,6 +97,11 @@ impl Synonyms {
         best
     }
 
+    /// Every word of the table, folded.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().flatten().map(String::as_str)
+    }
+
     /// Variants of a query with one synonym swapped in: 「下松 デイサービス」 →
     /// 「下松 通所介護」. The folded query itself comes first.
     pub fn variants(&self, query: &str) -> Vec<String> {
