@@ -871,9 +871,20 @@ fn text_matches_or_words(
 
 /// `text` with a word of the topics or synonyms put in for what differs
 /// from it in one character (of a word of three characters or more; of
-/// two, when only one word is that close).
+/// two, when only one word is that close); the rest as typed.
 fn one_word_off(cx: &Context<'_>, text: &str) -> Vec<String> {
-    let parts: Vec<String> = tsunagi_domain::normalize::nfkc(text).split_whitespace().map(fold).collect();
+    let text = tsunagi_domain::normalize::nfkc(text);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    // Characters compare folded (さ = サ); one that folds to none or to
+    // several, as itself.
+    let folded = |c: char| {
+        let f = fold(c.encode_utf8(&mut [0; 4]));
+        let mut chars = f.chars();
+        match (chars.next(), chars.next()) {
+            (Some(one), None) => one,
+            _ => c,
+        }
+    };
     let mut vocabulary: Vec<&str> = cx.side.topic_terms.terms().iter().map(String::as_str).collect();
     vocabulary.extend(cx.synonyms.words());
     vocabulary.sort_unstable();
@@ -881,7 +892,8 @@ fn one_word_off(cx: &Context<'_>, text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut two: Vec<String> = Vec::new();
     for (j, part) in parts.iter().enumerate() {
-        let chars: Vec<char> = part.chars().collect();
+        let typed: Vec<char> = part.chars().collect();
+        let chars: Vec<char> = typed.iter().map(|&c| folded(c)).collect();
         for word in &vocabulary {
             let w: Vec<char> = word.chars().collect();
             if w.len() < 2 || w.len() > chars.len() {
@@ -894,8 +906,8 @@ fn one_word_off(cx: &Context<'_>, text: &str) -> Vec<String> {
                 {
                     continue;
                 }
-                let mut fixed = parts.clone();
-                fixed[j] = chars[..at].iter().chain(&w).chain(&chars[at + w.len()..]).collect();
+                let mut fixed: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+                fixed[j] = typed[..at].iter().chain(&w).chain(&typed[at + w.len()..]).collect();
                 let fixed = fixed.join(" ");
                 let into = if w.len() == 2 { &mut two } else { &mut out };
                 if !into.contains(&fixed) {
