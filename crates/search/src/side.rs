@@ -383,8 +383,8 @@ pub struct Side {
 /// the index's distinct terms, which building it sorts and compiles.
 #[derive(Default)]
 pub struct Phones {
-    keys: Vec<u64>,
-    entries: Vec<u32>,
+    /// (key, entry), sorted.
+    keyed: Vec<(u64, u32)>,
 }
 
 impl Phones {
@@ -402,11 +402,10 @@ impl Phones {
             .fold(0, |k, (i, d)| k | u64::from(d - b'0' + 1) << (60 - 4 * i))
     }
 
-    pub(crate) fn new(mut pairs: Vec<(u64, u32)>) -> Phones {
-        pairs.sort_unstable();
-        pairs.dedup();
-        let (keys, entries) = pairs.into_iter().unzip();
-        Phones { keys, entries }
+    pub(crate) fn new(mut keyed: Vec<(u64, u32)>) -> Phones {
+        keyed.sort_unstable();
+        keyed.dedup();
+        Phones { keyed }
     }
 
     /// The entries with a number ending in `digits` (of which the last 16
@@ -418,9 +417,9 @@ impl Phones {
         }
         let low = Self::key(digits);
         let high = low | u64::MAX.checked_shr(4 * n as u32).unwrap_or(0);
-        let from = self.keys.partition_point(|&k| k < low);
-        let to = self.keys.partition_point(|&k| k <= high);
-        let mut found = self.entries[from..to].to_vec();
+        let from = self.keyed.partition_point(|&(k, _)| k < low);
+        let to = self.keyed.partition_point(|&(k, _)| k <= high);
+        let mut found: Vec<u32> = self.keyed[from..to].iter().map(|&(_, e)| e).collect();
         found.sort_unstable();
         found.dedup();
         found
@@ -547,6 +546,7 @@ impl Side {
             let order = ff.str(&name(f.name_order))?;
             let sched = ff.bytes(&name(f.schedule))?;
             let phone = ff.u64(&name(f.phone))?;
+            phones.reserve_exact(phone.values.num_vals() as usize);
             // Ordinals are per segment: decode each distinct value once.
             let mut muni_cache: HashMap<u64, u32> = HashMap::new();
             let mut care_cache: HashMap<u64, u32> = HashMap::new();
