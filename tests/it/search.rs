@@ -168,7 +168,7 @@ fn judged_queries_find_the_expected_facility() {
 }
 
 /// The independent reviews' sets (tests/it/review-queries.tsv,
-/// tests/it/blind2- … blind6-queries.tsv): every
+/// tests/it/blind2- … blind7-queries.tsv): every
 /// expected facility in the top 10,
 /// recall@10 and MRR printed per style.
 #[test]
@@ -183,6 +183,7 @@ fn blind_queries_find_the_expected_facility() {
     judged_file("blind4-queries.tsv", include_str!("blind4-queries.tsv"), 149);
     judged_file("blind5-queries.tsv", include_str!("blind5-queries.tsv"), 140);
     judged_file("blind6-queries.tsv", include_str!("blind6-queries.tsv"), 137);
+    judged_file("blind7-queries.tsv", include_str!("blind7-queries.tsv"), 139);
 }
 
 /// Runs a judged set: lines of (JSON arguments, expected name, style).

@@ -68,14 +68,21 @@ pub fn address_form(s: &str) -> String {
         i += 1;
     }
     let out = out.replace("丁目", "-").replace("番地の", "-").replace("番地", "-").replace('番', "-").replace('号', "");
-    // 「705の4」 = 705-4.
+    // 「705の4」 = 705-4; 「上ノ関」 = 上関 (a ノ or の between kanji of a
+    // place name is written or left out).
     let chars: Vec<char> = out.chars().collect();
+    let at = |j: Option<usize>, test: fn(&char) -> bool| j.and_then(|j| chars.get(j)).is_some_and(test);
+    let kanji = |c: &char| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々');
     let out: String = chars
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
-            let digit = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(char::is_ascii_digit);
-            if c == 'の' && digit(i.checked_sub(1)) && digit(Some(i + 1)) { '-' } else { c }
+        .filter_map(|(i, &c)| {
+            let (before, after) = (i.checked_sub(1), Some(i + 1));
+            match c {
+                'の' if at(before, char::is_ascii_digit) && at(after, char::is_ascii_digit) => Some('-'),
+                'ノ' | 'の' if at(before, kanji) && at(after, kanji) => None,
+                _ => Some(c),
+            }
         })
         .collect();
     fold(&out)
@@ -269,6 +276,9 @@ mod tests {
         assert_eq!(a, address_form("山口県下松市西柳三丁目2番34号"));
         assert!(a.contains("西柳3"), "{a}");
         assert_eq!(address_form("大字下谷179"), address_form("下谷179"));
+        assert_eq!(address_form("熊毛郡上関町大字室津"), address_form("熊毛郡上ノ関町室津"));
+        assert_eq!(address_form("上の町1"), address_form("上町1"));
+        assert_ne!(address_form("ノ町"), address_form("町"));
     }
 
     #[test]
