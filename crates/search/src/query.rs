@@ -434,7 +434,15 @@ fn text_query(cx: &Context<'_>, text: &str, near: bool) -> tantivy::Result<Optio
             tiers.extend(tiered(bigram_query(f.reading, &folded).into_iter().collect(), tier::READING));
             let sound = tsunagi_domain::normalize::sound(part);
             if sound.chars().nth(2).is_some() {
-                tiers.extend(tiered(bigram_query(f.reading_sound, &sound).into_iter().collect(), tier::READING_SOUND));
+                let mut sounds: Vec<Box<dyn Query>> = bigram_query(f.reading_sound, &sound).into_iter().collect();
+                // A vowel it begins with is left out in a reading where the
+                // syllable before ends in it (ホーム + うたい鳥 sounds ホムタイトリ).
+                if let Some(rest) = sound.strip_prefix(['ア', 'イ', 'ウ', 'エ', 'オ'])
+                    && rest.chars().nth(2).is_some()
+                {
+                    sounds.extend(bigram_query(f.reading_sound, rest));
+                }
+                tiers.extend(tiered(sounds, tier::READING_SOUND));
             }
         }
         let (reaching, all) = topic_terms.reaching(&variants, MAX_TOPIC_TERMS);
@@ -928,14 +936,17 @@ const MAX_SLIPS: usize = 24;
 
 /// `text` with one character of a part of three or more left out, the
 /// pieces it leaves searched as parts of their own (a piece of one
-/// character, which would match nearly anything or nothing, dropped).
+/// character, which would match nearly anything or nothing, dropped). Not
+/// of a part all in kana: a reading typed is no IME's wrong kanji, and one
+/// with a syllable left out reads as another name (だいじゅえん → いじゅえん,
+/// 恵寿苑); readings typed loosely are matched as they sound.
 fn one_character_off(text: &str) -> Vec<String> {
     let text = tsunagi_domain::normalize::nfkc(text);
     let parts: Vec<&str> = text.split_whitespace().collect();
     let mut out: Vec<String> = Vec::new();
     for (j, part) in parts.iter().enumerate() {
         let chars: Vec<char> = part.chars().collect();
-        for i in (0..chars.len()).filter(|_| chars.len() >= 3) {
+        for i in (0..chars.len()).filter(|_| chars.len() >= 3 && !is_kana(part)) {
             let pieces = [&chars[..i], &chars[i + 1..]].into_iter().filter(|p| p.len() >= 2);
             let pieces: Vec<String> = pieces.map(|p| p.iter().collect()).collect();
             if pieces.is_empty() {
