@@ -134,12 +134,12 @@ impl TopicTerms {
             && words.iter().any(|w| word.contains(w.as_str()))
     }
 
-    /// Whether `word` is one of the terms.
     /// Every term, sorted.
     pub fn terms(&self) -> &[String] {
         &self.terms
     }
 
+    /// Whether `word` is one of the terms.
     pub fn has(&self, word: &str) -> bool {
         self.terms.binary_search_by(|t| t.as_str().cmp(word)).is_ok()
     }
@@ -381,7 +381,6 @@ pub struct Side {
 /// and this table rather than terms: a number is nearly always its
 /// facility's alone, and as terms (whole and local part) they were half
 /// the index's distinct terms, which building it sorts and compiles.
-#[derive(Default)]
 pub struct Phones {
     /// (key, entry), sorted.
     keyed: Vec<(u64, u32)>,
