@@ -293,6 +293,19 @@ fn one_mistyped_character() {
 }
 
 #[test]
+fn a_text_with_nothing_to_search_matches_nothing() {
+    // Long-vowel marks, iteration marks and symbols alone are a text, not
+    // the absence of one: they do not list every facility.
+    for q in ["ー", "ーー", "ｰ", "※", "・", "〜", "ゝ", "！？"] {
+        let r = search(&[q, "--limit", "3"]);
+        assert_eq!(r["total"], 0, "{q}: {r}");
+    }
+    // Beside a word, they are left out.
+    let r = search(&["あん樹苑 ※", "--limit", "3"]);
+    assert!(names(&r).first().is_some_and(|n| n.contains("あん樹苑")), "{r}");
+}
+
+#[test]
 fn phone_and_fax_numbers_however_typed() {
     // 下松中央病院's number; the FAX of a home-nursing station in 下関.
     for q in ["0833-41-3030", "0833413030", "（０８３３）４１－３０３０", "41-3030"] {

@@ -795,7 +795,7 @@ impl PartialEq for Best {
 
 impl Eq for Best {}
 
-/// The query text's matches, or `None` without a text to match, and the
+/// The query text's matches, or `None` without a text, and the
 /// text also searched, if any. A part that runs words together with
 /// particles or verbs between them (「下松の訪問看護」, 「往診してくれる病院」)
 /// is also searched cut there ([`words_apart`]), a facility scoring the
@@ -809,7 +809,11 @@ fn text_matches_or_words(
     keep: Option<usize>,
 ) -> tantivy::Result<Option<TextMatches>> {
     let Some(t) = q.text.as_deref() else { return Ok(None) };
-    let Some(text) = text_query(cx, t, near)? else { return Ok(None) };
+    // A text with nothing to search in it (「ー」, 「※」) matches nothing:
+    // it is not the absence of a text, which lists everything.
+    let Some(text) = text_query(cx, t, near)? else {
+        return Ok(Some(TextMatches { matches: Vec::new(), total: 0, also: None }));
+    };
     let at_particles = words_apart(cx.ja, t, false);
     // Matches merged with another text's must all be there.
     let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| at_particles.is_none()))?;
