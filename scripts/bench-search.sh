@@ -19,7 +19,8 @@
 #      pinned to CPU 0 with taskset, clients on CPU 1, stopped by PID);
 #      each first runs the gate file, then is warmed with 100 queries and
 #      timed on the benchmark file (limit 10);
-#   6. scripts/bench/gate.py: recall / false positives against a brute-force scan.
+#   6. scripts/bench/gate.py: recall / false positives against a brute-force scan
+#      (tsunagi writes every match, --all-ids: its whole set is compared).
 # Finally scripts/bench/report.py writes
 #   bench/results/search-YYYY-MM-DD.csv  (system,size,class,metric,value)
 #   bench/results/search-YYYY-MM-DD.md   (machine, checksums, gate, latency tables, build)
@@ -239,7 +240,7 @@ EOF
     GATE_ARGS=()
 
     log "N=$N: tsunagi gate + timing…"
-    "$TSUNAGI" --data-dir "$VAR" --dictionary-dir "$DICT" bench queries "$D/gate.jsonl" --out "$D/gate-tsunagi.jsonl" --warmup 0 >/dev/null
+    "$TSUNAGI" --data-dir "$VAR" --dictionary-dir "$DICT" bench queries "$D/gate.jsonl" --out "$D/gate-tsunagi.jsonl" --warmup 0 --all-ids >/dev/null
     GATE_ARGS+=("tsunagi=$D/gate-tsunagi.jsonl")
     run_timed "serve-tsunagi-$N" ${PIN0[@]+"${PIN0[@]}"} "$TSUNAGI" --data-dir "$VAR" --dictionary-dir "$DICT" \
         bench queries "$D/queries.jsonl" --out "$D/time-tsunagi.jsonl" --warmup "$WARMUP"

@@ -95,7 +95,8 @@ def main():
            "name | kana | category and service labels | 診療科目 | address; category = one of the ids; nearest-10 = "
            "exact haversine (ties allowed); radius and box = exact sets. Sets are compared, not orders. "
            "Cell: mean recall / false positives (ids outside the truth). ✗ = wrong: such a cell gets no rank "
-           "below. Where a system matched more than 500, recall is estimated from its total.", ""]
+           "below. tsunagi also gives every match's id (`bench queries --all-ids`), so its whole set is compared; "
+           "where a peer matched more than 500, its recall is estimated from its total.", ""]
     foot = []
     for n in sizes:
         md += [f"### {n:,} rows", "", "| class | " + " | ".join(LABEL[s] for s in systems) + " |",

@@ -1,6 +1,7 @@
 //! `tsunagi bench queries`: runs a file of queries in-process, one thread,
 //! and reports per query its time and result ids (for the benchmark's
-//! correctness gate against the peers), per class p50/p99/p99.9.
+//! correctness gate against the peers, with `--all-ids` every match), per
+//! class p50/p99/p99.9.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -27,6 +28,11 @@ pub enum BenchCommand {
         /// Run every query this many times and keep each time.
         #[arg(long, default_value = "1")]
         repeat: usize,
+        /// Also write every match's id (`all_ids`, no paging), so that the
+        /// correctness gate compares whole sets rather than estimating
+        /// recall from the first page.
+        #[arg(long)]
+        all_ids: bool,
     },
 }
 
@@ -53,7 +59,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 pub fn run(config: &Config, cmd: BenchCommand) -> Result<i32> {
-    let BenchCommand::Queries { file, out, warmup, repeat } = cmd;
+    let BenchCommand::Queries { file, out, warmup, repeat, all_ids } = cmd;
     let index = config.index()?;
     let text = std::fs::File::open(&file).with_context(|| file.display().to_string())?;
     let mut queries = Vec::new();
@@ -98,9 +104,12 @@ pub fn run(config: &Config, cmd: BenchCommand) -> Result<i32> {
         if let (Some(w), Some((r, micros))) = (sink.as_mut(), result) {
             let ids: Vec<i64> = r.hits.iter().map(|h| h.card.id).collect();
             // The best of the repeats: on a shared machine, the least disturbed.
-            let json = serde_json::json!({
+            let mut json = serde_json::json!({
                 "i": i, "class": class, "micros": micros, "best_micros": best, "total": r.total, "ids": ids,
             });
+            if all_ids {
+                json["all_ids"] = serde_json::json!(index.all_ids(q)?);
+            }
             writeln!(w, "{json}")?;
         }
     }
