@@ -344,7 +344,7 @@ import csv, json, sys
 g = json.load(open(sys.argv[1], encoding="utf-8")); n = sys.argv[2]
 w = csv.writer(sys.stdout, lineterminator="\n")
 for s in g["summary"]:
-    for m in ("queries", "recall_mean", "recall_min", "queries_below_1", "fp", "fp_queries", "fp_by_design", "estimated", "missing"):
+    for m in ("queries", "recall_mean", "recall_min", "queries_below_1", "fp", "fp_queries", "fp_by_design", "estimated", "missing", "total_mismatch"):
         w.writerow([s["system"], n, s["class"], "gate_" + m, s[m]])
 for f in g["failures"]:
     w.writerow([f["system"], n, f["class"], "example", json.dumps(f, ensure_ascii=False)])

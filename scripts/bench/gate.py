@@ -30,7 +30,8 @@ or MeCab's) holds the query's MeCab reading, or when every MeCab word of
 the query is in its text (name, 診療科目, aliases …); the rest are unexplained false positives.
 
 Writes OUT.json: {"summary": [{system, class, queries, recall_mean,
-recall_min, queries_below_1, fp, fp_queries, fp_by_design, estimated}],
+recall_min, queries_below_1, fp, fp_queries, fp_by_design, estimated,
+total_mismatch (queries whose total is not the size of all_ids)}],
 "failures": [examples]}.
 """
 import json
@@ -144,7 +145,7 @@ def main():
             kind, strict, loose, want = truths[i]
             res = results.get(i)
             c = per_class.setdefault(q["class"], {"recall": [], "fp": 0, "fp_queries": 0, "fp_by_design": 0,
-                                                  "estimated": 0, "missing": 0})
+                                                  "estimated": 0, "missing": 0, "total_mismatch": 0})
             if res is None:
                 c["missing"] += 1
                 c["recall"].append(0.0)
@@ -191,7 +192,7 @@ def main():
                     wrong -= by_design
                 total = int(res.get("total", len(got)))
                 if every and total != len(got):
-                    c["total_mismatch"] = c.get("total_mismatch", 0) + 1   # the count disagrees with the set
+                    c["total_mismatch"] += 1   # the count disagrees with the set
                 complete = every or total <= len(got)
                 if not strict:
                     recall = 1.0
@@ -224,13 +225,14 @@ def main():
                             "queries_below_1": sum(1 for x in r if x < 1 - 1e-9),
                             "fp": c["fp"], "fp_queries": c["fp_queries"], "fp_by_design": c["fp_by_design"],
                             "estimated": c["estimated"], "missing": c["missing"],
-                            "total_mismatch": c.get("total_mismatch", 0)})
+                            "total_mismatch": c["total_mismatch"]})
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"summary": summary, "failures": failures}, f, ensure_ascii=False, indent=1)
     for s in summary:
         print(f"{s['system']:10} {s['class']:16} recall {s['recall_mean']:.4f} (min {s['recall_min']:.3f}, "
               f"{s['queries_below_1']} <1)  FP {s['fp']} in {s['fp_queries']} q (by design {s['fp_by_design']})"
-              f"{'  est ' + str(s['estimated']) if s['estimated'] else ''}", file=sys.stderr)
+              f"{'  est ' + str(s['estimated']) if s['estimated'] else ''}"
+              f"{'  total != set in ' + str(s['total_mismatch']) + ' q' if s['total_mismatch'] else ''}", file=sys.stderr)
 
 
 if __name__ == "__main__":
