@@ -197,6 +197,13 @@ fn key_chars(s: &str, mut f: impl FnMut(char)) {
     });
 }
 
+/// Whether `c` (after [`nfkc`]) goes on the syllable of the kana before
+/// it: a small ャュョァィゥェォヮ (ショ, ティ) or a voicing mark. A beginning
+/// that stops before it stops inside a syllable.
+pub fn continues_syllable(c: char) -> bool {
+    "ァィゥェォャュョヮぁぃぅぇぉゃゅょゎ\u{3099}\u{309A}゛゜".contains(c)
+}
+
 /// Like [`compact`] but also tolerant of how people spell what they hear:
 /// small kana, ヶ/ケ, ヴ/ブ, long vowels written with ー or not at all, and
 /// the old forms of kanji (澤/沢, 髙/高). Each character folds on its own,

@@ -93,7 +93,7 @@ struct Payload {
 /// The version of how text becomes terms (folding, readings, tokenizers).
 /// An index made with another is recreated on open, like one with another
 /// schema: the same field can hold terms the queries no longer make.
-pub const ANALYSIS: u32 = 9;
+pub const ANALYSIS: u32 = 10;
 
 /// The payload of the index's last commit, if it has one.
 fn payload(index: &Index) -> Option<Payload> {

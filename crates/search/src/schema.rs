@@ -205,6 +205,31 @@ fn prefixes(s: &str) -> impl Iterator<Item = String> + '_ {
     (1..=chars.len().min(INDEXED_PREFIX_CHARS)).chain(whole).map(move |n| chars[..n].iter().collect())
 }
 
+/// The prefix terms of a reading (as published or from the dictionary,
+/// not yet folded): those of [`prefixes`] of its folding, less the
+/// beginnings that end inside a syllable. Folded, シ is the start of
+/// シヨウワ, which is ショウワ with its small kana made large; but 「勝浦市」
+/// (カツウラシ) does not begin 勝浦昭和町 (カツウラショウワチョウ).
+fn reading_prefixes(reading: &str) -> Vec<String> {
+    let reading = normalize::nfkc(reading);
+    let folded = fold_whole(&reading);
+    let mut out: Vec<String> = prefixes(&folded).filter(|p| p.chars().count() > INDEXED_PREFIX_CHARS).collect();
+    let chars: Vec<char> = reading.chars().collect();
+    for end in 1..=chars.len() {
+        if chars.get(end).is_some_and(|&c| normalize::continues_syllable(c)) {
+            continue;
+        }
+        let p = fold_whole(&chars[..end].iter().collect::<String>());
+        if p.chars().count() > INDEXED_PREFIX_CHARS {
+            break;
+        }
+        if !p.is_empty() && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// The words for what a facility does: service and category names and
 /// their aliases, capabilities, 診療科目. Synonyms are not indexed: a query
 /// is expanded with them instead ([`crate::synonyms`]).
@@ -335,16 +360,11 @@ pub fn document(
     // with its corporation only matches whole.
     let full = fold_whole(&f.name);
     let mut seen = std::collections::HashSet::new();
-    for e in exact.iter().filter(|e| **e != full || stripped == f.name) {
-        let (mark, body) = match e.strip_prefix(READING_MARK) {
-            Some(b) => (READING_MARK.to_string(), b),
-            None => (String::new(), e.as_str()),
-        };
-        for p in prefixes(body) {
-            let p = format!("{mark}{p}");
-            if seen.insert(p.clone()) {
-                doc.add_text(x.name_prefix, &p);
-            }
+    let name_prefixes = exact.iter().filter(|e| !e.starts_with(READING_MARK) && (**e != full || stripped == f.name));
+    let reading_prefixes = readings.iter().flat_map(|r| reading_prefixes(r)).map(|p| format!("{READING_MARK}{p}"));
+    for p in name_prefixes.flat_map(|e| prefixes(e)).chain(reading_prefixes) {
+        if seen.insert(p.clone()) {
+            doc.add_text(x.name_prefix, &p);
         }
     }
     // As substrings, a reading inside another (the last part inside the

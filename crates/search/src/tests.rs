@@ -647,6 +647,35 @@ fn names_and_readings_match_by_every_beginning() {
     }
 }
 
+/// A reading's beginnings end on a syllable: 「勝浦市」 (カツウラシ) is not
+/// the start of 勝浦昭和町歯科 (カツウラショウワ…), though folded for small
+/// kana シ is the start of シヨウワ; 「かつうらしょ」 and 「かつうら」 are.
+#[test]
+fn a_reading_begins_at_a_syllable() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let make = |id, name, kana| doc(id, facility(name, Some(kana), Service::HouseCall, 34.0, 131.8));
+    let docs = vec![
+        make(1, "勝浦昭和町歯科", "カツウラショウワチョウシカ"),
+        make(2, "勝浦市民病院", "カツウラシミンビョウイン"),
+    ];
+    index.rebuild(docs.into_iter().map(Ok::<_, String>), 1).unwrap();
+    let best = |q: &str| -> Vec<(i64, f32)> {
+        let query = SearchQuery { text: Some(q.into()), limit: 20, ..SearchQuery::default() };
+        index.search(&query).unwrap().hits.iter().map(|h| (h.card.id, h.score)).collect()
+    };
+    let reached = |q: &str, id: i64, at: f32| best(q).iter().any(|&(i, s)| i == id && s >= at);
+    assert_eq!(japanese().reading("勝浦市"), "カツウラシ");
+    assert!(!reached("勝浦市", 1, 0.0), "{:?}", best("勝浦市"));
+    assert!(reached("勝浦市", 2, tier::KANJI_READING_PREFIX));
+    assert!(reached("かつうらしょ", 1, tier::READING_PREFIX));
+    assert!(reached("かつうらしよ", 1, tier::READING_PREFIX), "small kana typed large");
+    assert!(reached("かつうら", 1, tier::READING_PREFIX));
+    assert!(reached("ｶﾂｳﾗｼｮｳ", 1, tier::READING_PREFIX));
+    // Typed in kana, a beginning inside a syllable is still a part of the reading.
+    assert!(reached("かつうらし", 1, tier::READING) && !reached("かつうらし", 1, tier::READING_PREFIX));
+}
+
 /// A number is found by its last six digits or more (typed whole, without
 /// the area code, or any tail of it): the binary search over reversed
 /// digits agrees with checking every number's ending, for numbers of all
