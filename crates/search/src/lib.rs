@@ -174,7 +174,11 @@ impl SearchIndex {
             create(dir, schema)?
         };
         japanese::register(&index, &ja);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        // No cache of decompressed store blocks: a page's cards come from
+        // blocks all over the store, so one is rarely read twice, and
+        // keeping each costs more than reading it again would.
+        let reader =
+            index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(0).try_into()?;
         let searcher = reader.searcher();
         let side = Side::build(&searcher, &fields, generation(&searcher))?;
         let seq = std::sync::atomic::AtomicI64::new(committed_seq(&index));

@@ -1186,9 +1186,16 @@ fn tier_matches(
         for reader in readers {
             let mut of_segment = Vec::with_capacity(postings.len());
             for p in postings {
+                // A phrase or conjunction with a term the segment lacks
+                // matches nothing there: the rest are not looked up.
                 let mut of_posting = Vec::new();
                 for t in p.terms() {
-                    of_posting.push(reader.inverted_index(t.field())?.get_term_info(t)?);
+                    let info = reader.inverted_index(t.field())?.get_term_info(t)?;
+                    let missing = info.is_none();
+                    of_posting.push(info);
+                    if missing {
+                        break;
+                    }
                 }
                 of_segment.push(of_posting);
             }
@@ -1198,7 +1205,7 @@ fn tier_matches(
         // the tier is only marked, or all of a tier picked from. (Read only
         // then: a tier listed with one posting not in bits lists them all.)
         let doc_freq = |j: usize, k: usize| -> u64 {
-            infos.iter().map(|s| s[j][k].as_ref().map_or(0, |t| u64::from(t.doc_freq))).sum()
+            infos.iter().map(|s| s[j].get(k).and_then(Option::as_ref).map_or(0, |t| u64::from(t.doc_freq))).sum()
         };
         let in_bits = |j: usize| match &postings[j] {
             Postings::Term(_) => side.is_dense(doc_freq(j, 0)),
