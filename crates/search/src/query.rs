@@ -1617,21 +1617,33 @@ fn all_for_each(
     use tantivy::postings::Postings as _;
     let Some(field) = terms.first().map(Term::field) else { return Ok(()) };
     let index = reader.inverted_index(field)?;
-    // (offset in the phrase, its term's postings), the rarest first.
+    // (offset in the phrase, its term's info), the rarest first.
     let option = if phrase { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
-    let mut postings = Vec::with_capacity(terms.len());
+    let mut by_freq = Vec::with_capacity(terms.len());
     for (offset, info) in infos.iter().enumerate() {
         let Some(info) = info else { return Ok(()) };
-        postings.push((offset as u32, index.read_postings_from_terminfo(info, option)?));
+        by_freq.push((offset as u32, info));
     }
-    postings.sort_by_key(|(_, p)| p.doc_freq());
+    if by_freq.len() < terms.len() {
+        return Ok(());
+    }
+    by_freq.sort_by_key(|(_, info)| info.doc_freq);
+    // The rarest term's postings; the others' are opened at the first
+    // document wanted (often none is: a better tier reached them all).
+    let (first, info) = by_freq[0];
+    let mut postings = vec![(first, index.read_postings_from_terminfo(info, option)?)];
     let mut found = Vec::new();
-    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); by_freq.len()];
     let mut doc = postings[0].1.doc();
     'candidates: while doc != tantivy::TERMINATED {
         if !wanted(doc) {
             doc = postings[0].1.advance();
             continue;
+        }
+        if postings.len() < by_freq.len() {
+            for &(offset, info) in &by_freq[1..] {
+                postings.push((offset, index.read_postings_from_terminfo(info, option)?));
+            }
         }
         for (_, p) in &mut postings[1..] {
             let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
