@@ -814,7 +814,7 @@ fn text_matches_or_words(
     let Some(text) = text_query(cx, t, near)? else {
         return Ok(Some(TextMatches { matches: Vec::new(), total: 0, also: None }));
     };
-    let at_particles = words_apart(cx.ja, t, false);
+    let at_particles = words_apart(cx.ja, &cx.side.kana_places, t, false);
     // Matches merged with another text's must all be there.
     let (mut matches, total) = text_matches_keeping(cx, q, filter, text, keep.filter(|_| at_particles.is_none()))?;
     if at_particles.is_none() && !matches.is_empty() {
@@ -835,7 +835,7 @@ fn text_matches_or_words(
             also = Some(cut.clone());
         }
     }
-    let at_words = if matches.is_empty() { words_apart(cx.ja, t, true) } else { None };
+    let at_words = if matches.is_empty() { words_apart(cx.ja, &cx.side.kana_places, t, true) } else { None };
     if matches.is_empty()
         && let Some(cut) = at_words.as_ref().filter(|c| at_particles.as_ref() != Some(*c))
         && let Some(text) = text_query(cx, cut, near)?
@@ -985,8 +985,10 @@ struct TextMatches {
 /// word before (柳井市, 大手町2丁目); hiragana before the first kanji or
 /// katakana are a word, not particles (「やない市の眼科」); a part in
 /// hiragana only stays whole: the dictionary cuts a reading anywhere. An
-/// island is its name (「女木島」 → 女木, as in 高松市女木町).
-fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
+/// island is its name (「女木島」 → 女木, as in 高松市女木町). A place of the
+/// index written with kana ([`Side::kana_places`]: 南あわじ, not 南 and the
+/// verb あわ) is one word.
+pub(crate) fn words_apart(ja: &Japanese, places: &[String], text: &str, at_words: bool) -> Option<String> {
     let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
     let island = |w: &str| match w.strip_suffix('島') {
         Some(name) if name.chars().count() >= 2 => name.to_string(),
@@ -1001,9 +1003,25 @@ fn words_apart(ja: &Japanese, text: &str, at_words: bool) -> Option<String> {
             out.push(part.to_string());
             continue;
         }
-        let (mut open, mut leading) = (false, true);
+        // Where the part names a place written with kana (「南あわじ」):
+        // its words are one word, never particles.
+        let spans: Vec<(usize, usize)> =
+            places.iter().flat_map(|p| part.match_indices(p.as_str()).map(|(at, p)| (at, at + p.len()))).collect();
+        let (mut open, mut leading, mut at, mut in_place) = (false, true, 0, None);
         for w in ja.words(part) {
             leading &= w.surface.chars().all(hiragana);
+            let start = part[at..].find(&w.surface).map_or(at, |i| at + i);
+            at = start + w.surface.len();
+            let place = spans.iter().copied().find(|&(s, e)| s < at && start < e);
+            if let Some(p) = place {
+                match out.last_mut() {
+                    Some(last) if in_place == Some(p) || (open && !at_words) => last.push_str(&w.surface),
+                    _ => out.push(w.surface),
+                }
+                (open, in_place) = (true, Some(p));
+                continue;
+            }
+            in_place = None;
             if w.function && !leading {
                 open = false;
                 continue;

@@ -361,6 +361,11 @@ pub struct Side {
     pub topic_terms: TopicTerms,
     pub schedules: Vec<Schedule>,
     pub strings: Vec<String>,
+    /// The places of [`Self::strings`] (municipalities, 日常生活圏域) written
+    /// with hiragana, without 市/町/村/区: 「南あわじ」, 「東かがわ」. The
+    /// dictionary reads their kana as verbs and particles (あわ|じ,
+    /// か|が|わ), which a query is not cut at.
+    pub kana_places: Vec<String>,
     /// The entries' points, in the trees of [`crate::points`].
     pub points: Points,
     pub phones: Phones,
@@ -694,6 +699,7 @@ impl Side {
             lats,
             topic_terms,
             schedules,
+            kana_places: kana_places(&interner.strings),
             strings: interner.strings,
             points,
             phones,
@@ -703,4 +709,23 @@ impl Side {
             dense: Default::default(),
         })
     }
+}
+
+/// See [`Side::kana_places`].
+pub(crate) fn kana_places(strings: &[String]) -> Vec<String> {
+    let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
+    let mut out: Vec<String> = strings
+        .iter()
+        .filter(|s| s.chars().any(hiragana))
+        .map(|s| {
+            let s = tsunagi_domain::normalize::nfkc(s);
+            match s.strip_suffix(['市', '町', '村', '区']) {
+                Some(name) if name.chars().nth(1).is_some() => name.to_string(),
+                _ => s,
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

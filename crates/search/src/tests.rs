@@ -703,3 +703,21 @@ fn phones_are_found_by_their_endings() {
     assert!(found > 2000, "{found}");
     assert!(phones.ending_in("").is_empty() && phones.ending_in("999999").is_empty());
 }
+
+/// A place written with kana is one word, not a verb and particles for a
+/// query to be cut at: 「南あわじ」 (南 + あわ|じ), 「東かがわ市」 (か|が|わ).
+#[test]
+fn places_written_with_kana_are_not_cut_at_their_kana() {
+    let places = side::kana_places(&["南あわじ市".into(), "東かがわ市".into(), "下松市".into(), "いの町".into()]);
+    assert_eq!(places, ["いの", "南あわじ", "東かがわ"]);
+    let apart = |t: &str, at_words| query::words_apart(japanese(), &places, t, at_words);
+    let without = |t: &str| query::words_apart(japanese(), &[], t, false);
+    assert_eq!(without("南あわじ").as_deref(), Some("南"), "what the dictionary alone makes of it");
+    assert_eq!(apart("南あわじ", false), None);
+    assert_eq!(apart("兵庫県南あわじ市", false), None);
+    assert_eq!(apart("南あわじ市の眼科", false).as_deref(), Some("南あわじ市 眼科"));
+    assert_eq!(apart("東かがわ市で往診してくれる病院", false).as_deref(), Some("東かがわ市 往診 病院"));
+    assert_eq!(apart("吾川郡いの町の訪問看護", false).as_deref(), Some("吾川郡いの町 訪問看護"));
+    // Particles elsewhere are still left out.
+    assert_eq!(apart("下松市の訪問看護", false).as_deref(), Some("下松市 訪問看護"));
+}
