@@ -197,6 +197,11 @@ fn key_chars(s: &str, mut f: impl FnMut(char)) {
     });
 }
 
+/// Whether `c` is hiragana (ぁ … ゟ, with the voicing marks and ゝゞ).
+pub fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}')
+}
+
 /// Whether `c` (after [`nfkc`]) goes on the syllable of the kana before
 /// it: a small ャュョァィゥェォヮ (ショ, ティ) or a voicing mark. A beginning
 /// that stops before it stops inside a syllable.

@@ -166,7 +166,7 @@ impl Japanese {
                 .filter(|r| !r.is_empty() && **r != "*")
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| normalize::to_katakana(&surface));
-            let hiragana = surface.chars().all(|c| matches!(c, '\u{3041}'..='\u{309F}'));
+            let hiragana = surface.chars().all(normalize::is_hiragana);
             let function = match (details.first().copied(), details.get(1).copied()) {
                 (Some("助詞" | "助動詞" | "動詞" | "形容詞" | "接続詞" | "感動詞"), _) => true,
                 // 「…するところ」, 「歯医者さん」

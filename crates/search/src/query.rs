@@ -989,7 +989,7 @@ struct TextMatches {
 /// index written with kana ([`Side::kana_places`]: 南あわじ, not 南 and the
 /// verb あわ) is one word.
 pub(crate) fn words_apart(ja: &Japanese, places: &[String], text: &str, at_words: bool) -> Option<String> {
-    let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
+    let hiragana = tsunagi_domain::normalize::is_hiragana;
     let island = |w: &str| match w.strip_suffix('島') {
         Some(name) if name.chars().count() >= 2 => name.to_string(),
         _ => w.to_string(),

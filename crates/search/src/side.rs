@@ -713,10 +713,9 @@ impl Side {
 
 /// See [`Side::kana_places`].
 pub(crate) fn kana_places(strings: &[String]) -> Vec<String> {
-    let hiragana = |c: char| matches!(c, '\u{3041}'..='\u{309F}');
     let mut out: Vec<String> = strings
         .iter()
-        .filter(|s| s.chars().any(hiragana))
+        .filter(|s| s.chars().any(tsunagi_domain::normalize::is_hiragana))
         .map(|s| {
             let s = tsunagi_domain::normalize::nfkc(s);
             match s.strip_suffix(['市', '町', '村', '区']) {
