@@ -1276,15 +1276,18 @@ fn tier_matches(
             let by_doc = &side.by_doc[ord];
             let seen = Cell::from_mut(seen[ord].as_mut_slice()).as_slice_of_cells();
             let allowed = of_categories.as_ref().map(|c| c[ord].as_slice());
+            let visible = side.visible(ord, exclude);
             // What a document must be to matter here, before a phrase's
             // positions are read for it: not seen by a better tier, and
             // where the filter is all in bits (or the tier is listed),
-            // shown and of the categories asked.
+            // shown and of the categories asked. (Bits, not `by_doc`: a
+            // rare phrase's rarest term can still have thousands of
+            // documents, and the bits of them all stay in the cache.)
             let wanted = |doc: DocId| {
                 let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
                 seen[word].get() & bit == 0
                     && (!(listed || counted_by_bits)
-                        || by_doc[doc as usize] & exclude == 0 && allowed.is_none_or(|a| a[word] & bit != 0))
+                        || visible[word] & bit != 0 && allowed.is_none_or(|a| a[word] & bit != 0))
             };
             for (j, p) in postings.iter().enumerate() {
                 if let Some(Some(bits)) = dense.get(j).filter(|_| marking) {

@@ -19,6 +19,10 @@ pub struct Synonyms {
     /// pass, and each one's group.
     words: aho_corasick::AhoCorasick,
     word_groups: Vec<usize>,
+    /// Every word of the table, found in a query in one pass, and where it
+    /// is in `groups` (group, word).
+    any_word: aho_corasick::AhoCorasick,
+    any_word_at: Vec<(usize, usize)>,
 }
 
 impl Default for Synonyms {
@@ -46,7 +50,17 @@ impl Synonyms {
             .flat_map(|(gi, g)| g.iter().map(move |w| (w.as_str(), gi)))
             .unzip();
         let words = aho_corasick::AhoCorasick::new(patterns).expect("the synonym table makes an automaton");
-        Synonyms { groups, whole, words, word_groups }
+        let mut any_word_at: Vec<(usize, usize)> = Vec::new();
+        for (gi, g) in groups.iter().enumerate() {
+            for (wi, w) in g.iter().enumerate() {
+                if !any_word_at.iter().any(|&(gj, wj)| groups[gj][wj] == *w) {
+                    any_word_at.push((gi, wi));
+                }
+            }
+        }
+        let any_word = aho_corasick::AhoCorasick::new(any_word_at.iter().map(|&(gi, wi)| &groups[gi][wi]))
+            .expect("the synonym table makes an automaton");
+        Synonyms { groups, whole, words, word_groups, any_word, any_word_at }
     }
 
     /// The group whose words are, all of them, the variants of `query`:
@@ -85,16 +99,14 @@ impl Synonyms {
     }
 
     /// The longest word of any group that `q` contains, and its group.
+    /// (Of equally long ones, the first in the table.)
     fn longest_in(&self, q: &str) -> Option<(&str, usize)> {
-        let mut best: Option<(&str, usize)> = None;
-        for (gi, g) in self.groups.iter().enumerate() {
-            for w in g {
-                if q.contains(w.as_str()) && best.is_none_or(|(b, _)| w.len() > b.len()) {
-                    best = Some((w.as_str(), gi));
-                }
-            }
-        }
-        best
+        let word = |p: usize| {
+            let (gi, wi) = self.any_word_at[p];
+            (self.groups[gi][wi].as_str(), gi)
+        };
+        let found = self.any_word.find_overlapping_iter(q).map(|m| m.pattern().as_usize());
+        found.min_by_key(|&p| (std::cmp::Reverse(word(p).0.len()), p)).map(word)
     }
 
     /// Every word of the table, folded.
@@ -138,6 +150,34 @@ mod tests {
         let v = s.variants("歯医者");
         assert!(v.contains(&fold("歯科")));
         assert_eq!(s.variants("さくら"), vec![fold("さくら")]);
+    }
+
+    #[test]
+    fn the_longest_word_found_is_the_one_a_scan_of_the_table_finds() {
+        let s = Synonyms::default();
+        // The first word of the table, longest first, that a query contains.
+        let scan = |q: &str| {
+            let mut best: Option<(&str, usize)> = None;
+            for (gi, g) in s.groups.iter().enumerate() {
+                for w in g {
+                    if q.contains(w.as_str()) && best.is_none_or(|(b, _)| w.len() > b.len()) {
+                        best = Some((w.as_str(), gi));
+                    }
+                }
+            }
+            best
+        };
+        let words: Vec<&str> = s.words().collect();
+        let mut queries: Vec<String> =
+            ["さくら", "", "医療法人 さくら歯科クリニック訪問看護ステーション"].map(String::from).into();
+        for (i, a) in words.iter().enumerate() {
+            queries.push(a.to_string());
+            queries.push(format!("あ{a}の{}", words[(i * 7 + 3) % words.len()]));
+            queries.push(format!("{a}{}", words[(i + 1) % words.len()]));
+        }
+        for q in queries.iter().map(|q| fold(q)) {
+            assert_eq!(s.longest_in(&q), scan(&q), "{q}");
+        }
     }
 
     #[test]
