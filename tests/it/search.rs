@@ -168,7 +168,7 @@ fn judged_queries_find_the_expected_facility() {
 }
 
 /// The independent reviews' sets (tests/it/review-queries.tsv,
-/// tests/it/blind2- … blind9-queries.tsv): every
+/// tests/it/blind2- … blind10-queries.tsv): every
 /// expected facility in the top 10,
 /// recall@10 and MRR printed per style.
 #[test]
@@ -186,6 +186,7 @@ fn blind_queries_find_the_expected_facility() {
     judged_file("blind7-queries.tsv", include_str!("blind7-queries.tsv"), 139);
     judged_file("blind8-queries.tsv", include_str!("blind8-queries.tsv"), 102);
     judged_file("blind9-queries.tsv", include_str!("blind9-queries.tsv"), 120);
+    judged_file("blind10-queries.tsv", include_str!("blind10-queries.tsv"), 120);
 }
 
 /// Runs a judged set: lines of (JSON arguments, expected name, style).
