@@ -721,3 +721,58 @@ fn places_written_with_kana_are_not_cut_at_their_kana() {
     // Particles elsewhere are still left out.
     assert_eq!(apart("下松市の訪問看護", false).as_deref(), Some("下松市 訪問看護"));
 }
+
+/// Nearest facilities with no place to keep to count every facility the
+/// filter keeps, wherever it is: counted in bits for categories alone,
+/// the same as a count of the model (hidden and professional-only ones,
+/// deleted and replaced ones, over two segments).
+#[test]
+fn nearest_with_categories_count_what_the_filter_keeps() {
+    use tsunagi_domain::{CategoryFilter, Visibility};
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), japanese().clone(), Areas::default()).unwrap();
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+    let mut model: std::collections::BTreeMap<i64, (Category, Visibility)> = Default::default();
+    let mut make = |id: i64, next: &mut dyn FnMut() -> u64| {
+        let category = Category::ALL[(next() % 5) as usize];
+        let lat = 33.9 + (next() % 2000) as f64 / 10_000.0;
+        let lng = 131.7 + (next() % 2000) as f64 / 10_000.0;
+        let mut f = facility(&format!("あおば{id}"), None, Service::HomeNursing, lat, lng);
+        f.add_category(category);
+        f.visibility = match next() % 8 {
+            0 => Visibility::Hidden,
+            1 => Visibility::Professionals,
+            _ => Visibility::Public,
+        };
+        model.insert(id, (category, f.visibility));
+        doc(id, f)
+    };
+    let docs: Vec<IndexDoc> = (1..=200).map(|id| make(id, &mut next)).collect();
+    index.rebuild(docs.into_iter().map(Ok::<_, String>), 1).unwrap();
+    // A second segment: some replaced, some new, some deleted.
+    let changed: Vec<IndexDoc> = [5, 17, 18, 99, 201, 202, 203].into_iter().map(|id| make(id, &mut next)).collect();
+    index.apply(changed, &[7, 150], 2).unwrap();
+    model.remove(&7);
+    model.remove(&150);
+    let near = GeoPoint::new(34.0, 131.8);
+    let asks = [vec![], vec![Category::ALL[0]], vec![Category::ALL[1], Category::ALL[3]], Category::ALL[..5].to_vec()];
+    for categories in asks {
+        for include_professional in [false, true] {
+            let q = SearchQuery {
+                near: Some(near),
+                categories: categories.iter().map(|&c| CategoryFilter::Category(c)).collect(),
+                include_professional,
+                limit: 5,
+                ..SearchQuery::default()
+            };
+            let want = model
+                .values()
+                .filter(|(c, _)| categories.is_empty() || categories.contains(c))
+                .filter(|(_, v)| *v == Visibility::Public || include_professional && *v == Visibility::Professionals)
+                .count();
+            let found = index.search(&q).unwrap();
+            assert_eq!(found.total, want, "{categories:?}, professionals {include_professional}");
+            assert_eq!(found.hits.len(), want.min(5));
+        }
+    }
+}
