@@ -349,6 +349,8 @@ fn text_in_a_place_agrees_with_text_then_place() {
 /// every kind of filter: categories and their groups, services,
 /// municipalities, flags, visibility, boxes and radii (a point also makes
 /// service words score alike).
+/// (And a text of several parts, part by part, agrees with the merged
+/// query too.)
 #[test]
 fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
     use tsunagi_domain::{CategoryFilter, Visibility};
@@ -393,9 +395,10 @@ fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
     let side = index.current();
     let cx = index.context(&side);
     let base = |text: &str| SearchQuery { text: Some(text.into()), limit: 10, ..SearchQuery::default() };
-    let (mut checked, mut among_places) = (0, 0);
-    for text in ["歯科", "薬局", "さくら", "訪看", "クリニック", "下松", "ｻｸﾗ", "ステーション", "内科医院"]
-    {
+    let (mut checked, mut among_places, mut parts) = (0, 0, 0);
+    let texts = ["歯科", "薬局", "さくら", "訪看", "クリニック", "下松", "ｻｸﾗ", "ステーション", "内科医院"];
+    let several = ["さくら 歯科", "下松 薬局", "内科 クリニック", "訪看 周南", "ｻｸﾗ 医院 下松", "さくら 薬局1"];
+    for text in texts.into_iter().chain(several) {
         let c = GeoPoint::new(34.0, 131.8);
         let queries = [
             base(text),
@@ -423,6 +426,11 @@ fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
             },
         ];
         for q in queries {
+            if let Some([merged, by_parts]) = query::parts_both_ways(&cx, &q) {
+                assert_eq!(merged, by_parts, "{q:?}");
+                parts += usize::from(!merged.is_empty());
+                continue;
+            }
             let (ways, counted, [best, best_kept]) = query::one_part_every_way(&cx, &q).expect("a one-part text");
             let (merged, others) = ways.split_first().unwrap();
             assert!(others.iter().all(|w| w == merged), "{q:?}: {ways:?}");
@@ -434,6 +442,7 @@ fn one_part_text_term_at_a_time_agrees_with_the_merged_query() {
     }
     assert!(checked >= 40, "too few queries matched anything: {checked}");
     assert!(among_places >= 8, "too few queries matched among places: {among_places}");
+    assert!(parts >= 30, "too few texts of several parts matched anything: {parts}");
 }
 
 /// The topic terms kept for a word reach the same facilities as every
