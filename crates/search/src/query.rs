@@ -1133,8 +1133,8 @@ fn parts_matches(cx: &Context<'_>, filter: &Filter<'_>, text: Text) -> tantivy::
         }
     }
     let mut all = all.unwrap_or_default();
+    let among = bits_of(&all);
     for (weight, query) in text.bonus {
-        let among = bits_of(&all);
         let mut reached = tier_matches(cx, filter, &[(weight, vec![query])], None, Some(&among))?.0;
         reached.sort_unstable_by_key(|m| m.0);
         let mut reached = reached.into_iter().map(|m| m.0).peekable();

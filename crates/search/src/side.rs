@@ -506,25 +506,15 @@ impl Side {
     /// How many docs are visible (no bit of `exclude`) and, unless `mask`
     /// is 0, of a category of `mask`: counted a word of 64 docs at a time.
     pub fn count_visible(&self, mask: u64, exclude: u32) -> usize {
-        let mut count = 0;
-        for (ord, of_category) in self.category_docs.iter().enumerate() {
-            let visible = self.visible(ord, exclude);
-            if mask == 0 {
-                count += visible.iter().map(|w| w.count_ones() as usize).sum::<usize>();
-                continue;
+        let of_categories = (mask != 0).then(|| self.docs_of_categories(mask));
+        let words = |ord: usize| -> usize {
+            let visible = self.visible(ord, exclude).iter();
+            match &of_categories {
+                Some(c) => visible.zip(&c[ord]).map(|(v, c)| (v & c).count_ones() as usize).sum(),
+                None => visible.map(|v| v.count_ones() as usize).sum(),
             }
-            let asked: Vec<&[u64]> = of_category
-                .iter()
-                .enumerate()
-                .filter(|(bit, docs)| mask & (1 << bit) != 0 && !docs.is_empty())
-                .map(|(_, docs)| docs.as_slice())
-                .collect();
-            for (w, &v) in visible.iter().enumerate() {
-                let any = asked.iter().fold(0, |a, docs| a | docs[w]);
-                count += (v & any).count_ones() as usize;
-            }
-        }
-        count
+        };
+        (0..self.by_doc.len()).map(words).sum()
     }
 
     /// Per segment ordinal, the bits of the docs having any category of
